@@ -1,0 +1,21 @@
+#pragma once
+// The one place diagnostics become text, in the shape wabt and Spin print:
+//   edgectl.toml:4:9: error: unknown key 'sorce' in [[component]]
+//       4 | sorce = "app.wasm"
+//         | ^^^^^
+//   help: did you mean 'source'?
+//   app.wasm:0x001c: error: unexpected end of section
+#include <cstdio>
+#include <string>
+
+#include "util/error.hpp"
+
+namespace edgectl::ui {
+
+std::string format_diagnostic(const Diagnostic& d, bool color = false);
+std::string format_error(const Error& e, bool color = false);
+// Prints to stderr with colour if stderr is a terminal.
+void print_error(const Error& e);
+void print_warning(const std::string& message);
+
+}  // namespace edgectl::ui

@@ -1,0 +1,120 @@
+#pragma once
+// edgectl.toml: the app manifest, parsed once into typed structs and validated. Every value
+// keeps the place it came from, so that later checks (duplicate routes, an unknown component
+// in a route, a budget exceeded) can still point at file:line:col. The reference is
+// docs/manifest.md.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.hpp"
+#include "util/units.hpp"
+
+namespace edgectl::manifest {
+
+// The name every manifest file has; find_manifest() looks for it.
+inline constexpr std::string_view kManifestFileName = "edgectl.toml";
+
+// A value with the place in edgectl.toml it was read from.
+template <class T>
+struct Located {
+  T value{};
+  TextLocation where;
+};
+
+enum class Language { C, Rust, Go, TinyGo, AssemblyScript, Wat };
+std::string_view to_string(Language lang);
+std::optional<Language> parse_language(std::string_view name);  // "c", "rust", "go", ...
+
+struct BuildSpec {
+  std::optional<Located<Language>> language;  // a preset recipe ...
+  std::optional<Located<std::string>> command;  // ... or a shell command (exactly one of the two)
+  std::string workdir;                          // relative to the manifest folder; "" = that folder
+  std::vector<std::string> watch;               // globs of inputs, relative to workdir
+  TextLocation where;
+};
+
+// A host folder made visible to the guest.
+struct FileMount {
+  std::string source;       // host path, relative to the manifest folder
+  std::string destination;  // guest path, absolute ("/data")
+  bool writable = false;
+  TextLocation where;
+};
+
+struct ComponentLimits {
+  std::optional<Located<ByteSize>> max_memory;
+  std::optional<Located<Duration>> timeout;
+  std::optional<Located<uint64_t>> fuel;
+};
+
+struct Component {
+  Located<std::string> id;      // [a-z0-9][a-z0-9_-]*, unique
+  Located<std::string> source;  // the built .wasm, relative to the manifest folder
+  std::optional<BuildSpec> build;
+  std::map<std::string, std::string> env;
+  std::vector<std::string> args;
+  std::vector<FileMount> files;
+  ComponentLimits limits;
+  std::optional<Located<ByteSize>> max_size;  // size budget of the built module
+  std::vector<std::string> host_modules;      // import modules allowed besides WASI ("edgectl")
+  TextLocation where;                         // the [[component]] header
+};
+
+struct CanaryRule {
+  Located<std::string> component;
+  // Header match "name: value" (case-insensitive name), or a weight in percent, or both
+  // (header wins, then weight).
+  std::optional<std::string> header_name;
+  std::optional<std::string> header_value;
+  std::optional<Located<double>> weight;  // 0 < weight <= 100
+  std::optional<std::string> sticky;      // "cookie:NAME" or "header:NAME"
+  TextLocation where;
+};
+
+enum class RouteMatch { Exact, Prefix };
+
+struct Route {
+  Located<std::string> path;  // as written: "/hello" (exact) or "/api/..." (prefix)
+  std::string prefix;         // the path without "/...": "/api"; "/" for "/..."
+  RouteMatch match = RouteMatch::Exact;
+  std::optional<Located<std::string>> component;  // a component route ...
+  std::optional<Located<std::string>> static_dir;  // ... or a static folder route
+  bool websocket = false;
+  std::optional<CanaryRule> canary;
+  TextLocation where;
+};
+
+struct App {
+  Located<std::string> name;
+  std::optional<Located<std::string>> version;
+  std::optional<Located<std::string>> registry;  // e.g. "ghcr.io/acme/hello" (pushed as :version)
+  std::optional<std::string> description;
+};
+
+struct Manifest {
+  std::filesystem::path path;  // the edgectl.toml read
+  std::filesystem::path dir;   // its folder; relative paths in the manifest are against it
+  App app;
+  std::vector<Component> components;
+  std::vector<Route> routes;
+
+  const Component* find_component(std::string_view id) const;
+};
+
+// Parses manifest text. `path` names the file in diagnostics and sets Manifest::path/dir.
+// Every problem found is returned (not just the first), each with file:line:col, the source
+// line and, for unknown keys, a "did you mean" note.
+Result<Manifest> parse_manifest(std::string_view text, const std::filesystem::path& path);
+
+// Reads and parses a file.
+Result<Manifest> load_manifest(const std::filesystem::path& path);
+
+// Looks for edgectl.toml in `start` and then each parent folder.
+Result<std::filesystem::path> find_manifest(const std::filesystem::path& start);
+
+}  // namespace edgectl::manifest

@@ -1,0 +1,140 @@
+#include "util/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+
+namespace edgectl {
+
+std::optional<fs::path> find_program(std::string_view name) {
+  if (name.empty()) return std::nullopt;
+  if (name.find('/') != std::string_view::npos) {
+    if (::access(std::string(name).c_str(), X_OK) == 0) return fs::path(name);
+    return std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!dirs.empty()) {
+    size_t colon = dirs.find(':');
+    std::string_view dir = dirs.substr(0, colon);
+    dirs = colon == std::string_view::npos ? std::string_view{} : dirs.substr(colon + 1);
+    fs::path candidate = fs::path(dir.empty() ? "." : std::string(dir)) / std::string(name);
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> shell_command(const std::string& line) { return {"/bin/sh", "-c", line}; }
+
+Result<ProcessResult> run_process(const ProcessSpec& spec) {
+  if (spec.argv.empty()) return Error("internal: empty command line");
+  auto exe = find_program(spec.argv[0]);
+  if (!exe) return Error("program not found: " + spec.argv[0]);
+
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv(*e);
+    auto key = std::string(kv.substr(0, kv.find('=')));
+    if (!spec.env_overrides.count(key)) env_store.emplace_back(kv);
+  }
+  for (const auto& [k, v] : spec.env_overrides) env_store.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_store) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_store = spec.argv;
+  std::vector<char*> argv;
+  for (auto& s : argv_store) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+  const bool capture = static_cast<bool>(spec.on_output);
+  if (capture) {
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+      posix_spawn_file_actions_destroy(&actions);
+      return Error(std::string("cannot create pipes: ") + std::strerror(errno));
+    }
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  }
+  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+
+  pid_t pid = 0;
+  int rc = ::posix_spawn(&pid, exe->c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (capture) {
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+  }
+  if (rc != 0) {
+    if (capture) {
+      ::close(out_pipe[0]);
+      ::close(err_pipe[0]);
+    }
+    return Error("cannot start " + spec.argv[0] + ": " + std::strerror(rc));
+  }
+
+  if (capture) {
+    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    int open_fds = 2;
+    char buf[8192];
+    while (open_fds > 0) {
+      if (::poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      for (int i = 0; i < 2; ++i) {
+        if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+        if (n > 0) {
+          spec.on_output(i == 0 ? OutputStream::Stdout : OutputStream::Stderr,
+                         std::string_view(buf, static_cast<size_t>(n)));
+        } else if (n == 0 || errno != EINTR) {
+          ::close(fds[i].fd);
+          fds[i].fd = -1;
+          --open_fds;
+        }
+      }
+    }
+  }
+
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return Error(std::string("waitpid: ") + std::strerror(errno));
+  }
+  ProcessResult r;
+  if (WIFSIGNALED(status)) {
+    r.signaled = true;
+    r.signal = WTERMSIG(status);
+    r.exit_code = 128 + r.signal;
+  } else {
+    r.exit_code = WEXITSTATUS(status);
+  }
+  return r;
+}
+
+std::optional<std::string> capture_output(const std::vector<std::string>& argv) {
+  std::string out;
+  ProcessSpec spec;
+  spec.argv = argv;
+  spec.on_output = [&](OutputStream s, std::string_view chunk) {
+    if (s == OutputStream::Stdout) out.append(chunk);
+  };
+  auto r = run_process(spec);
+  if (!r || r->signaled || r->exit_code != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace edgectl

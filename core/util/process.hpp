@@ -1,0 +1,44 @@
+#pragma once
+// Running other programs (toolchains): argv only, never a shell unless asked for, with the
+// child's output streamed to a callback as it comes.
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.hpp"
+
+namespace edgectl {
+
+enum class OutputStream { Stdout, Stderr };
+
+struct ProcessSpec {
+  std::vector<std::string> argv;                   // argv[0] is looked up in PATH
+  std::filesystem::path cwd;                       // empty: inherit
+  std::map<std::string, std::string> env_overrides;  // set on top of the inherited environment
+  // Receives output chunks as they arrive; empty: the child inherits our stdout/stderr.
+  std::function<void(OutputStream, std::string_view)> on_output;
+};
+
+struct ProcessResult {
+  int exit_code = 0;        // valid when !signaled
+  bool signaled = false;
+  int signal = 0;
+};
+
+// Runs to completion. Fails (Error) only when the program cannot be started.
+Result<ProcessResult> run_process(const ProcessSpec& spec);
+
+// Runs and captures stdout (stderr discarded); nullopt if it cannot start or exits non-zero.
+std::optional<std::string> capture_output(const std::vector<std::string>& argv);
+
+// The full path of `name` in PATH (or `name` itself if it contains a '/' and is executable).
+std::optional<std::filesystem::path> find_program(std::string_view name);
+
+// "sh -c" for manifest `command` strings, which users write as shell lines.
+std::vector<std::string> shell_command(const std::string& line);
+
+}  // namespace edgectl

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs every Debian package edgectl needs to build, test and demo. Idempotent: when all
+# is present it only checks and returns quickly. Needs root (or sudo) for apt-get.
+set -euo pipefail
+
+# Build dependencies (see docs/ARCHITECTURE in shared docs / README "Dependencies").
+PACKAGES=(
+  build-essential cmake pkg-config ccache git
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev doctest-dev
+  wabt binaryen libcurl4-openssl-dev libssl-dev
+  # guest toolchains for templates and test fixtures
+  clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev
+  rustc libstd-rust-dev-wasm32
+  golang-1.23-go
+  nodejs npm
+  # tests and benchmarks: a real registry, an independent OCI client, timing
+  docker-registry skopeo hyperfine curl python3
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# Go >= 1.21 (for GOOS=wasip1) comes from Debian's bookworm-backports suite, on the same
+# mirror as the machine's other Debian sources.
+BACKPORTS=/etc/apt/sources.list.d/edgectl-backports.sources
+if [ ! -f "$BACKPORTS" ] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  mirror=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+             | grep -v security | head -n1)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  $SUDO tee "$BACKPORTS" >/dev/null <<SRC
+Types: deb
+URIs: ${mirror%/}
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  NEED_UPDATE=1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ] || [ -n "${NEED_UPDATE:-}" ]; then
+  echo "setup: installing ${missing[*]:-(package lists)}"
+  $SUDO apt-get update -qq
+  if [ ${#missing[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+# AssemblyScript's compiler comes from npm; installed into a project-local tool folder
+# so nothing global changes. Optional: the AssemblyScript template test skips without it.
+TOOLS="${EDGECTL_TOOLS_DIR:-$(cd "$(dirname "$0")/.." && pwd)/.cache/tools}"
+if [ ! -x "$TOOLS/node_modules/.bin/asc" ] && command -v npm >/dev/null; then
+  mkdir -p "$TOOLS"
+  echo "setup: installing assemblyscript (npm) into $TOOLS"
+  (cd "$TOOLS" && npm install --silent --no-audit --no-fund assemblyscript@0.27 >/dev/null 2>&1) \
+    || echo "setup: warning: could not install assemblyscript from npm; its template test will skip"
+fi
+echo "setup: all dependencies present"

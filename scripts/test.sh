@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds edgectl (warnings as errors) and runs every test with ctest.
+# Also builds the libFuzzer targets with clang in build-fuzz/ and runs each one briefly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+scripts/setup.sh
+export PATH="$ROOT/.cache/tools/node_modules/.bin:/usr/lib/go-1.23/bin:$PATH"
+
+BUILD=${EDGECTL_BUILD_DIR:-build}
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEDGECTL_WERROR=ON >/dev/null
+cmake --build "$BUILD" -j2
+(cd "$BUILD" && ctest --output-on-failure -j2 --timeout 900)
+
+# Fuzzers: a separate clang build, each target run for a bounded time on its seed corpus.
+if [ "${EDGECTL_SKIP_FUZZ:-0}" != 1 ]; then
+  cmake -S . -B build-fuzz -DEDGECTL_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 >/dev/null
+  cmake --build build-fuzz -j2
+  for fuzzer in build-fuzz/tests/fuzz/fuzz_*; do
+    [ -x "$fuzzer" ] || continue
+    name=$(basename "$fuzzer")
+    corpus="$BUILD/fuzz-corpus/$name"
+    mkdir -p "$corpus"
+    echo "fuzz: $name for ${EDGECTL_FUZZ_SECONDS:-30}s"
+    "$fuzzer" -max_total_time="${EDGECTL_FUZZ_SECONDS:-30}" -max_len=65536 -rss_limit_mb=2048 \
+      -print_final_stats=0 "$corpus" "tests/fuzz/corpus/$name" 2>"$BUILD/$name.log" \
+      || { tail -n 60 "$BUILD/$name.log"; echo "fuzz: $name found a crash"; exit 1; }
+  done
+fi
+echo "test.sh: all tests passed"
