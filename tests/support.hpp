@@ -1,0 +1,70 @@
+#pragma once
+// Helpers shared by the unit tests: fixtures compiled at test time from WAT (in process) or
+// from C (clang-19 for wasm32-wasi), and the paths CMake passes in.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "util/fs.hpp"
+#include "util/process.hpp"
+#include "wasm/wasm.hpp"
+
+namespace edgectl::test {
+
+inline std::filesystem::path source_dir() { return EDGECTL_SOURCE_DIR; }
+inline std::filesystem::path edgectl_binary() { return EDGECTL_BINARY; }
+
+// Compiles WAT text; fails the current test on error.
+inline Bytes wat(std::string_view text) {
+  auto r = wasm::compile_wat(text, "fixture.wat");
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message()));
+  return std::move(r).value();
+}
+
+inline std::string to_string(const Bytes& b) { return std::string(b.begin(), b.end()); }
+
+// Compiles C source for wasm32-wasi with clang-19; fails the test if it cannot.
+inline Bytes compile_c(std::string_view source, const std::vector<std::string>& flags = {"-O2"}) {
+  TempDir dir("edgectl-c");
+  auto src = dir.path() / "main.c";
+  auto out = dir.path() / "main.wasm";
+  REQUIRE(write_file_atomic(src, source).ok());
+  std::vector<std::string> argv{"clang-19", "--target=wasm32-wasi", "--sysroot=/usr"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.insert(argv.end(), {src.string(), "-o", out.string()});
+  std::string log;
+  ProcessSpec spec{argv, {}, {}, [&](OutputStream, std::string_view s) { log.append(s); }};
+  auto r = run_process(spec);
+  REQUIRE_MESSAGE(r.ok(), "clang-19 did not start");
+  REQUIRE_MESSAGE(r->exit_code == 0, log);
+  auto bytes = read_file(out);
+  REQUIRE(bytes.ok());
+  return std::move(bytes).value();
+}
+
+struct CommandOutput {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the built edgectl binary with `args` in `cwd`.
+inline CommandOutput run_edgectl(const std::vector<std::string>& args, const std::filesystem::path& cwd = {}) {
+  CommandOutput o;
+  ProcessSpec spec;
+  spec.argv = {edgectl_binary().string()};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.cwd = cwd;
+  spec.env_overrides["NO_COLOR"] = "1";
+  spec.on_output = [&](OutputStream s, std::string_view chunk) {
+    (s == OutputStream::Stdout ? o.out : o.err).append(chunk);
+  };
+  auto r = run_process(spec);
+  REQUIRE(r.ok());
+  o.exit_code = r->exit_code;
+  return o;
+}
+
+}  // namespace edgectl::test
