@@ -59,6 +59,7 @@ struct ImportInfo {
   std::string name;
   ExternKind kind = ExternKind::Func;
   std::string signature;  // function signature, or a description of the table/memory/global
+  uint64_t offset = 0;    // of the import entry, for diagnostics
 };
 
 struct ExportInfo {
@@ -82,6 +83,14 @@ struct FunctionSize {
   uint64_t offset = 0;
 };
 
+// Where a module first needs a feature, e.g. {Threads, 0x1a3, "i32.atomic.rmw.add"}:
+// validate() points its "module uses threads" error there.
+struct FeatureUse {
+  Feature feature = Feature::MutableGlobals;
+  uint64_t offset = 0;
+  std::string what;  // the opcode, type or declaration that needs it
+};
+
 enum class ModuleKind { Command, Reactor, Library };  // _start / _initialize / neither
 std::string_view to_string(ModuleKind k);
 
@@ -95,14 +104,21 @@ struct ModuleInfo {
   std::vector<Limits> tables;
   uint32_t function_count = 0;  // defined (not imported) functions
   FeatureSet features = 0;
-  std::vector<FunctionSize> largest_functions;  // the ten largest bodies, largest first
+  std::vector<FeatureUse> feature_uses;  // one per feature in `features`, in the order found
+  std::vector<FunctionSize> largest_functions;  // InspectOptions::top largest bodies, largest first
   ModuleKind kind = ModuleKind::Library;
   bool has_names = false;  // a "name" custom section
 };
 
+struct InspectOptions {
+  size_t top = 10;  // how many of the largest function bodies to keep
+};
+
 // Decodes the whole module with wabt's binary reader (every feature enabled), without
-// keeping function bodies. `filename` is used in diagnostics.
-Result<ModuleInfo> inspect(std::span<const uint8_t> bytes, const std::string& filename);
+// keeping function bodies. `filename` is used in diagnostics. Malformed custom sections
+// are skipped, as engines do; anything else malformed is an Error at its offset.
+Result<ModuleInfo> inspect(std::span<const uint8_t> bytes, const std::string& filename,
+                           const InspectOptions& options = {});
 
 // Full validation (decode + type check) with wabt, with the given features enabled.
 Status validate(std::span<const uint8_t> bytes, const std::string& filename, FeatureSet enabled);

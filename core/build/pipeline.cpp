@@ -1,0 +1,324 @@
+// The build pipeline: compile (recipe) → validate → strip → optimize → validate → checks
+// (import policy, size budget) → atomic write. Each step is a short function below; the
+// order lives in build_component(). Incremental state sits in .edgectl/build/<id>/.
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+#include "build/build.hpp"
+#include "build/recipes.hpp"
+#include "util/fs.hpp"
+#include "util/sha256.hpp"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace edgectl::build {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Bumped when the pipeline changes what it writes, so old caches are not trusted.
+constexpr int kStateVersion = 1;
+constexpr std::string_view kStateDir = ".edgectl/build";
+
+struct BuildState {
+  std::string compile_key;
+  std::string raw_sha256;
+  std::string post_key;
+  std::string output_sha256;
+  uint64_t raw_size = 0, stripped_size = 0, optimized_size = 0;
+};
+
+BuildState load_state(const fs::path& file) {
+  BuildState s;
+  auto text = read_text_file(file);
+  if (!text) return s;
+  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || j.value("version", 0) != kStateVersion) return s;
+  s.compile_key = j.value("compile_key", "");
+  s.raw_sha256 = j.value("raw_sha256", "");
+  s.post_key = j.value("post_key", "");
+  s.output_sha256 = j.value("output_sha256", "");
+  s.raw_size = j.value("raw_size", uint64_t{0});
+  s.stripped_size = j.value("stripped_size", uint64_t{0});
+  s.optimized_size = j.value("optimized_size", uint64_t{0});
+  return s;
+}
+
+Status save_state(const fs::path& file, const BuildState& s) {
+  json j = {{"version", kStateVersion},      {"compile_key", s.compile_key},   {"raw_sha256", s.raw_sha256},
+            {"post_key", s.post_key},        {"output_sha256", s.output_sha256}, {"raw_size", s.raw_size},
+            {"stripped_size", s.stripped_size}, {"optimized_size", s.optimized_size}};
+  return write_file_atomic(file, j.dump(2) + "\n");
+}
+
+// Everything the compile output depends on: the recipe, the toolchain, every input file.
+std::string compile_key(const CompilePlan& plan) {
+  Sha256 h;
+  h.update("edgectl " EDGECTL_VERSION "\n").update(plan.label + "\n").update(plan.tool_identity + "\n");
+  for (const auto& a : plan.argv) h.update(a).update(std::string_view("\0", 1));
+  for (const auto& [k, v] : plan.env) h.update(k + "=" + v + "\n");
+  for (const auto& rel : plan.inputs) {
+    auto file_hash = sha256_file(plan.workdir / rel);
+    h.update(rel + ":" + (file_hash ? *file_hash : std::string("unreadable")) + "\n");
+  }
+  return h.hex();
+}
+
+std::string post_key(const std::string& raw_sha, const BuildOptions& o) {
+  return sha256_hex("edgectl " EDGECTL_VERSION " post " + raw_sha + " " + std::string(wasm::to_string(o.opt_level)) +
+                    (o.keep_names == wasm::KeepNames::Yes ? " names" : ""));
+}
+
+std::string file_sha_or_empty(const fs::path& p) {
+  auto h = sha256_file(p);
+  return h ? *h : std::string();
+}
+
+class ComponentBuild {
+ public:
+  ComponentBuild(const manifest::Manifest& m, const manifest::Component& c, const BuildOptions& o)
+      : manifest_(m), component_(c), options_(o) {
+    state_dir_ = m.dir / kStateDir / c.id.value;
+    output_ = m.dir / c.source.value;
+    report_.id = c.id.value;
+    report_.output = c.source.value;
+    if (c.max_size) report_.budget = c.max_size->value.bytes;
+  }
+
+  Result<ComponentReport> run() {
+    if (!component_.build) {
+      if (auto st = check_prebuilt(); !st) return std::move(st).error();
+    } else {
+      if (auto st = compile_and_process(); !st) return std::move(st).error();
+    }
+    if (auto st = run_checks(); !st) return std::move(st).error();
+    return std::move(report_);
+  }
+
+ private:
+  void emit(BuildEvent::Kind kind, std::string step, std::string text = {}) {
+    if (options_.on_event) options_.on_event(BuildEvent{kind, component_.id.value, std::move(step), std::move(text)});
+  }
+
+  template <class F>
+  auto timed(const std::string& step, F&& f) {
+    emit(BuildEvent::Kind::StepStarted, step);
+    auto start = Clock::now();
+    auto result = f();
+    last_time_ = Clock::now() - start;
+    emit(BuildEvent::Kind::StepFinished, step);
+    return result;
+  }
+
+  Error located(Error e) const { return std::move(e).context("component '" + component_.id.value + "': "); }
+
+  // A component without [component.build]: its module is checked, never rewritten.
+  Status check_prebuilt() {
+    report_.recipe = "prebuilt";
+    auto bytes = read_file(output_);
+    if (!bytes) {
+      return located(Error("module " + output_.string() + " does not exist and there is no [component.build] to make it",
+                           component_.source.where));
+    }
+    final_ = std::move(bytes).value();
+    if (auto ok = wasm::validate(final_, output_.string(), wasm::runtime_features()); !ok) return std::move(ok).error();
+    report_.raw_size = report_.stripped_size = report_.optimized_size = final_.size();
+    report_.steps.push_back({"validate", final_.size(), {}, false});
+    return {};
+  }
+
+  Status compile_and_process() {
+    std::error_code ec;
+    fs::create_directories(state_dir_, ec);
+    if (ec) return Error("cannot create " + state_dir_.string() + ": " + ec.message());
+    const fs::path raw_path = state_dir_ / "raw.wasm";
+    auto plan = plan_compile(component_, manifest_.dir, raw_path);
+    if (!plan) return std::move(plan).error();
+    report_.recipe = plan->label;
+
+    BuildState state = load_state(state_dir_ / "state.json");
+    const bool force = options_.rebuild == Rebuild::Always;
+    const std::string ckey = compile_key(*plan);
+
+    // 1. compile, unless the same inputs already produced raw.wasm.
+    if (!force && state.compile_key == ckey && !state.raw_sha256.empty() &&
+        file_sha_or_empty(raw_path) == state.raw_sha256) {
+      report_.steps.push_back({"compile", state.raw_size, {}, true});
+    } else {
+      auto st = timed("compile", [&] { return compile(*plan, raw_path); });
+      if (!st) return st;
+      report_.compiled = true;
+      state = BuildState{};
+    }
+    auto raw = read_file(raw_path);
+    if (!raw) return std::move(raw).error();
+    const std::string raw_sha = sha256_hex(*raw);
+    if (report_.compiled) report_.steps.back().size = raw->size();
+    report_.raw_size = raw->size();
+
+    // 2-5. post-process, unless raw.wasm and the options are unchanged and the artifact is intact.
+    const std::string pkey = post_key(raw_sha, options_);
+    if (!force && state.post_key == pkey && file_sha_or_empty(output_) == state.output_sha256) {
+      auto out = read_file(output_);
+      if (!out) return std::move(out).error();
+      final_ = std::move(out).value();
+      report_.stripped_size = state.stripped_size;
+      report_.optimized_size = final_.size();
+      report_.up_to_date = !report_.compiled;
+      emit(BuildEvent::Kind::Note, "", "up to date");
+    } else {
+      auto post = post_process_with_events(*raw, raw_path.string());
+      if (!post) return std::move(post).error();
+      for (auto& s : post->steps) report_.steps.push_back(s);
+      report_.stripped_size = post->stripped.size();
+      final_ = std::move(post->optimized);
+      report_.optimized_size = final_.size();
+      auto st = timed("write", [&] { return write_file_atomic(output_, final_); });
+      if (!st) return st;
+      report_.steps.push_back({"write", final_.size(), last_time_, false});
+    }
+
+    state.compile_key = ckey;
+    state.raw_sha256 = raw_sha;
+    state.post_key = pkey;
+    state.output_sha256 = sha256_hex(final_);
+    state.raw_size = report_.raw_size;
+    state.stripped_size = report_.stripped_size;
+    state.optimized_size = report_.optimized_size;
+    return save_state(state_dir_ / "state.json", state);
+  }
+
+  Status compile(const CompilePlan& plan, const fs::path& raw_path) {
+    std::error_code ec;
+    fs::remove(raw_path, ec);  // so a failed compile never leaves an old raw.wasm looking new
+    if (plan.wat_source) {
+      auto text = read_text_file(*plan.wat_source);
+      if (!text) return std::move(text).error();
+      auto bytes = wasm::compile_wat(*text, plan.wat_source->lexically_relative(manifest_.dir).string(),
+                                     options_.keep_names);
+      if (!bytes) return std::move(bytes).error();
+      return write_file_atomic(raw_path, *bytes);
+    }
+    ProcessSpec spec;
+    spec.argv = plan.argv;
+    spec.cwd = plan.cwd;
+    spec.env_overrides = plan.env;
+    spec.on_output = [&](OutputStream s, std::string_view chunk) {
+      if (options_.on_event)
+        options_.on_event(BuildEvent{BuildEvent::Kind::ToolOutput, component_.id.value, "compile", std::string(chunk), s});
+    };
+    auto before = fs::last_write_time(output_, ec);
+    const bool had_output = !ec;
+    auto r = run_process(spec);
+    if (!r) return located(std::move(r).error());
+    if (r->exit_code != 0) {
+      return located(Error(plan.label + " failed (exit code " + std::to_string(r->exit_code) + ")",
+                           component_.build->where));
+    }
+    if (!fs::exists(raw_path, ec) && plan.label == "command") {
+      // Spin-style commands write straight to the component's source; take it from there.
+      auto after = fs::last_write_time(output_, ec);
+      if (!ec && (!had_output || after != before)) {
+        fs::copy_file(output_, raw_path, fs::copy_options::overwrite_existing, ec);
+        if (ec) return Error("cannot copy " + output_.string() + ": " + ec.message());
+      }
+    }
+    if (!fs::exists(raw_path, ec)) {
+      return located(Error(plan.label + " succeeded but wrote no module", component_.build->where)
+                         .note(plan.label == "command" ? "a build command must write the module to $EDGECTL_OUTPUT "
+                                                         "or to the component's source path"
+                                                       : "expected " + raw_path.string()));
+    }
+    return {};
+  }
+
+  Result<PostProcessResult> post_process_with_events(const Bytes& raw, const std::string& filename) {
+    emit(BuildEvent::Kind::StepStarted, "optimize", std::string(wasm::to_string(options_.opt_level)));
+    auto r = post_process(raw, filename, options_.opt_level, options_.keep_names);
+    emit(BuildEvent::Kind::StepFinished, "optimize");
+    if (!r) return located(std::move(r).error());
+    return r;
+  }
+
+  // Import policy and size budget: reported in the report, not as an Error, so CI sees all.
+  Status run_checks() {
+    report_.sha256 = sha256_hex(final_);
+    auto start = Clock::now();
+    auto info = wasm::inspect(final_, report_.output);
+    if (!info) return std::move(info).error();
+    wasm::ImportPolicy policy;
+    for (const auto& m : component_.host_modules) policy.allowed_modules.insert(m);
+    if (auto st = wasm::check_imports(*info, policy, report_.output); !st) {
+      for (const auto& d : st.error().diagnostics()) report_.failures.push_back({"imports", d});
+    }
+    if (component_.max_size && final_.size() > component_.max_size->value.bytes) {
+      const uint64_t budget = component_.max_size->value.bytes;
+      Diagnostic d{Severity::Error,
+                   "component '" + component_.id.value + "': " + report_.output + " is " +
+                       std::to_string(final_.size()) + " bytes, " + std::to_string(final_.size() - budget) +
+                       " bytes over its max_size budget of " + std::to_string(budget) + " bytes",
+                   component_.max_size->where,
+                   {}};
+      report_.failures.push_back({"budget", std::move(d)});
+    }
+    report_.steps.push_back({"check", 0, Clock::now() - start, false});
+    return {};
+  }
+
+  const manifest::Manifest& manifest_;
+  const manifest::Component& component_;
+  const BuildOptions& options_;
+  fs::path state_dir_, output_;
+  ComponentReport report_;
+  Bytes final_;
+  std::chrono::nanoseconds last_time_{0};
+};
+
+}  // namespace
+
+bool BuildReport::ok() const {
+  for (const auto& c : components)
+    if (!c.ok()) return false;
+  return true;
+}
+
+Result<PostProcessResult> post_process(std::span<const uint8_t> raw, const std::string& filename,
+                                       wasm::OptLevel level, wasm::KeepNames keep_names) {
+  PostProcessResult out;
+  auto t0 = Clock::now();
+  if (auto ok = wasm::validate(raw, filename, wasm::runtime_features()); !ok) return std::move(ok).error();
+  auto t1 = Clock::now();
+  out.steps.push_back({"validate", raw.size(), t1 - t0, false});
+  auto stripped = wasm::strip_custom_sections(raw, filename, keep_names);
+  if (!stripped) return std::move(stripped).error();
+  out.stripped = std::move(stripped).value();
+  auto t2 = Clock::now();
+  out.steps.push_back({"strip", out.stripped.size(), t2 - t1, false});
+  // optimize() validates its input and its output with wabt (binaryen 108 exits on bad bytes).
+  auto optimized = wasm::optimize(out.stripped, filename, {level, keep_names, 0});
+  if (!optimized) return std::move(optimized).error();
+  // The optimizer never makes a module bigger: if binaryen's output is larger, keep the input.
+  out.optimized = optimized->size() <= out.stripped.size() ? std::move(optimized).value() : out.stripped;
+  out.steps.push_back({"optimize", out.optimized.size(), Clock::now() - t2, false});
+  return out;
+}
+
+Result<BuildReport> build_app(const manifest::Manifest& manifest, const BuildOptions& options) {
+  BuildReport report;
+  for (const auto& wanted : options.only_components)
+    if (!manifest.find_component(wanted)) return Error("no component '" + wanted + "' in " + manifest.path.string());
+  for (const auto& c : manifest.components) {
+    if (!options.only_components.empty() &&
+        std::find(options.only_components.begin(), options.only_components.end(), c.id.value) ==
+            options.only_components.end())
+      continue;
+    auto r = ComponentBuild(manifest, c, options).run();
+    if (!r) return std::move(r).error();
+    report.components.push_back(std::move(r).value());
+  }
+  return report;
+}
+
+}  // namespace edgectl::build

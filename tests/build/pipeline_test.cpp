@@ -1,0 +1,281 @@
+#include "support.hpp"
+
+#include "build/build.hpp"
+#include "manifest/manifest.hpp"
+#include "util/sha256.hpp"
+
+using namespace edgectl;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kHelloC = R"(#include <stdio.h>
+int main(void) { printf("Content-Type: text/plain\n\nhello\n"); return 0; }
+)";
+
+// A project folder with an edgectl.toml and sources, built through the real pipeline.
+struct Project {
+  TempDir dir{"edgectl-build"};
+  void write(const std::string& rel, std::string_view text) { REQUIRE(write_file_atomic(dir.path() / rel, text).ok()); }
+  manifest::Manifest manifest() {
+    auto m = manifest::load_manifest(dir.path() / "edgectl.toml");
+    REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message()));
+    return std::move(m).value();
+  }
+  Result<build::BuildReport> build(build::BuildOptions o = {}) {
+    auto m = manifest();
+    return build::build_app(m, o);
+  }
+  Bytes artifact(const std::string& rel = "hello.wasm") { return *read_file(dir.path() / rel); }
+};
+
+std::string c_manifest(std::string_view extra = "") {
+  return std::string(R"([app]
+name = "hello"
+
+[[component]]
+id = "hello"
+source = "hello.wasm"
+)") + std::string(extra) + R"(
+[component.build]
+language = "c"
+
+[[route]]
+path = "/..."
+component = "hello"
+)";
+}
+
+const build::StepReport* step(const build::ComponentReport& c, std::string_view name) {
+  for (const auto& s : c.steps)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("build: C component compiles, strips, optimizes and writes the artifact") {
+  Project p;
+  p.write("edgectl.toml", c_manifest("max_size = \"256KiB\"\n"));
+  p.write("src/main.c", kHelloC);
+  auto r = p.build();
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message()));
+  REQUIRE(r->components.size() == 1);
+  const auto& c = r->components[0];
+  CHECK(c.ok());
+  CHECK(c.compiled);
+  CHECK(c.recipe.rfind("c (clang", 0) == 0);
+  CHECK(c.raw_size > c.stripped_size);
+  CHECK(c.stripped_size >= c.optimized_size);
+  Bytes out = p.artifact();
+  CHECK(out.size() == c.optimized_size);
+  CHECK(sha256_hex(out) == c.sha256);
+  CHECK(wasm::validate(out, "hello.wasm", wasm::runtime_features()).ok());
+  for (auto name : {"compile", "validate", "strip", "optimize", "write", "check"}) CHECK_MESSAGE(step(c, name), name);
+  auto info = wasm::inspect(out, "hello.wasm");
+  REQUIRE(info.ok());
+  CHECK(info->kind == wasm::ModuleKind::Command);
+  CHECK_FALSE(info->has_names);
+}
+
+TEST_CASE("build: incremental — unchanged inputs are up to date, changes rebuild") {
+  Project p;
+  p.write("edgectl.toml", c_manifest());
+  p.write("src/main.c", kHelloC);
+  REQUIRE(p.build().ok());
+  Bytes first = p.artifact();
+
+  auto again = p.build();
+  REQUIRE(again.ok());
+  CHECK(again->components[0].up_to_date);
+  CHECK_FALSE(again->components[0].compiled);
+  CHECK(step(again->components[0], "compile")->skipped);
+  CHECK(p.artifact() == first);
+
+  SUBCASE("a changed source recompiles") {
+    p.write("src/main.c", std::string(kHelloC) + "int unused_global = 42;\n");
+    auto r = p.build();
+    REQUIRE(r.ok());
+    CHECK(r->components[0].compiled);
+  }
+  SUBCASE("a new header under the default watch globs recompiles") {
+    p.write("src/extra.h", "#define X 1\n");
+    auto r = p.build();
+    REQUIRE(r.ok());
+    CHECK(r->components[0].compiled);
+  }
+  SUBCASE("a different opt level reuses the compile and re-optimizes") {
+    build::BuildOptions o;
+    o.opt_level = wasm::OptLevel::O0;
+    auto r = p.build(o);
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->components[0].compiled);
+    CHECK_FALSE(r->components[0].up_to_date);
+    CHECK(r->components[0].optimized_size == r->components[0].stripped_size);
+  }
+  SUBCASE("--force rebuilds everything") {
+    build::BuildOptions o;
+    o.rebuild = build::Rebuild::Always;
+    auto r = p.build(o);
+    REQUIRE(r.ok());
+    CHECK(r->components[0].compiled);
+  }
+  SUBCASE("a tampered artifact is rewritten") {
+    REQUIRE(write_file_atomic(p.dir.path() / "hello.wasm", std::string_view("tampered")).ok());
+    auto r = p.build();
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->components[0].up_to_date);
+    CHECK(p.artifact() == first);
+  }
+}
+
+TEST_CASE("build: a failed compile leaves the previous artifact untouched and no temporaries") {
+  Project p;
+  p.write("edgectl.toml", c_manifest());
+  p.write("src/main.c", kHelloC);
+  REQUIRE(p.build().ok());
+  Bytes good = p.artifact();
+  auto mtime = fs::last_write_time(p.dir.path() / "hello.wasm");
+
+  p.write("src/main.c", "int main(void) { return syntax error; }\n");
+  std::string tool_output;
+  build::BuildOptions o;
+  o.on_event = [&](const build::BuildEvent& e) {
+    if (e.kind == build::BuildEvent::Kind::ToolOutput) tool_output += e.text;
+  };
+  auto r = p.build(o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message().find("component 'hello'") != std::string::npos);
+  CHECK(tool_output.find("error") != std::string::npos);  // clang's own diagnostics streamed
+  CHECK(p.artifact() == good);
+  CHECK(fs::last_write_time(p.dir.path() / "hello.wasm") == mtime);
+  for (const auto& e : fs::directory_iterator(p.dir.path()))
+    CHECK_MESSAGE(e.path().filename().string().find(".tmp") == std::string::npos, e.path());
+}
+
+TEST_CASE("build: size budget failure reports the excess in bytes") {
+  Project p;
+  p.write("edgectl.toml", c_manifest("max_size = \"100B\"\n"));
+  p.write("src/main.c", kHelloC);
+  auto r = p.build();
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->ok());
+  const auto& c = r->components[0];
+  REQUIRE(c.failures.size() == 1);
+  CHECK(c.failures[0].check == "budget");
+  std::string excess = std::to_string(c.optimized_size - 100) + " bytes over";
+  CHECK_MESSAGE(c.failures[0].diagnostic.message.find(excess) != std::string::npos, c.failures[0].diagnostic.message);
+  auto where = std::get<TextLocation>(c.failures[0].diagnostic.location);
+  CHECK(where.line == 7);  // the max_size line of the manifest
+}
+
+TEST_CASE("build: import policy names each offending import; host_modules allows one") {
+  Project p;
+  const std::string wat_manifest = R"([app]
+name = "pol"
+[[component]]
+id = "pol"
+source = "pol.wasm"
+HOST
+[component.build]
+language = "wat"
+)";
+  p.write("src/main.wat", R"((module
+    (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+    (import "env" "secret" (func (param i32) (result i32)))
+    (import "edgectl" "kv_get" (func (param i32)))
+    (memory (export "memory") 1)
+    (func (export "_start")))
+  )");
+  auto with_host = [&](std::string_view host) {
+    std::string m = wat_manifest;
+    m.replace(m.find("HOST"), 4, host);
+    return m;
+  };
+  p.write("edgectl.toml", with_host(""));
+  auto r = p.build();
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message()));
+  const auto& c = r->components[0];
+  REQUIRE(c.failures.size() == 2);
+  CHECK(c.failures[0].check == "imports");
+  std::string all = c.failures[0].diagnostic.message + "\n" + c.failures[1].diagnostic.message;
+  CHECK(all.find("env.secret") != std::string::npos);
+  CHECK(all.find("edgectl.kv_get") != std::string::npos);
+
+  p.write("edgectl.toml", with_host("host_modules = [\"edgectl\"]"));
+  auto r2 = p.build();
+  REQUIRE(r2.ok());
+  REQUIRE(r2->components[0].failures.size() == 1);
+  CHECK(r2->components[0].failures[0].diagnostic.message.find("env.secret") != std::string::npos);
+}
+
+TEST_CASE("build: a prebuilt component is checked, never rewritten") {
+  Project p;
+  p.write("edgectl.toml", R"([app]
+name = "pre"
+[[component]]
+id = "pre"
+source = "pre.wasm"
+)");
+  Bytes module = test::wat("(module (memory (export \"memory\") 1) (func (export \"_start\")))");
+  REQUIRE(write_file_atomic(p.dir.path() / "pre.wasm", module).ok());
+  auto r = p.build();
+  REQUIRE(r.ok());
+  CHECK(r->components[0].recipe == "prebuilt");
+  CHECK(p.artifact("pre.wasm") == module);
+
+  fs::remove(p.dir.path() / "pre.wasm");
+  auto missing = p.build();
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message().find("does not exist") != std::string::npos);
+}
+
+TEST_CASE("build: command recipes write to $EDGECTL_OUTPUT") {
+  Project p;
+  p.write("edgectl.toml", R"([app]
+name = "cmd"
+[[component]]
+id = "cmd"
+source = "out/cmd.wasm"
+[component.build]
+command = "wat2wasm src/m.wat -o \"$EDGECTL_OUTPUT\""
+watch = ["src/*.wat"]
+)");
+  p.write("src/m.wat", "(module (memory (export \"memory\") 1) (func (export \"_start\")))");
+  auto r = p.build();
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message()));
+  CHECK(r->components[0].recipe == "command");
+  CHECK(fs::exists(p.dir.path() / "out/cmd.wasm"));
+  CHECK(p.build()->components[0].up_to_date);
+
+  p.write("edgectl.toml", R"([app]
+name = "cmd"
+[[component]]
+id = "cmd"
+source = "cmd.wasm"
+[component.build]
+command = "true"
+)");
+  auto none = p.build();
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().message().find("wrote no module") != std::string::npos);
+}
+
+TEST_CASE("build: a missing toolchain names what to install") {
+  if (find_program("tinygo")) return;  // only meaningful where TinyGo is absent
+  Project p;
+  p.write("edgectl.toml", R"([app]
+name = "tg"
+[[component]]
+id = "tg"
+source = "tg.wasm"
+[component.build]
+language = "tinygo"
+)");
+  p.write("main.go", "package main\nfunc main() {}\n");
+  auto r = p.build();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message().find("tinygo not found") != std::string::npos);
+  REQUIRE_FALSE(r.error().primary().notes.empty());
+  CHECK(r.error().primary().notes[0].find("tinygo.org") != std::string::npos);
+}
