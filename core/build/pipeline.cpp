@@ -149,6 +149,7 @@ class ComponentBuild {
     } else {
       auto st = timed("compile", [&] { return compile(*plan, raw_path); });
       if (!st) return st;
+      report_.steps.push_back({"compile", 0, last_time_, false});
       report_.compiled = true;
       state = BuildState{};
     }
