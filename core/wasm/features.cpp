@@ -64,7 +64,8 @@ std::string FuncSignature::to_string() const {
     for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
     return s + ")";
   };
-  return list(params) + " -> " + list(results);
+  // "(i32, i32) -> i32"; no results print as "()", several as "(i32, i64)".
+  return list(params) + " -> " + (results.size() == 1 ? results[0] : list(results));
 }
 
 }  // namespace edgectl::wasm
