@@ -22,10 +22,13 @@ if [ "${EDGECTL_SKIP_FUZZ:-0}" != 1 ]; then
     name=$(basename "$fuzzer")
     corpus="$BUILD/fuzz-corpus/$name"
     mkdir -p "$corpus"
+    seeds=()
+    [ -d "tests/fuzz/corpus/$name" ] && seeds=("tests/fuzz/corpus/$name")
     echo "fuzz: $name for ${EDGECTL_FUZZ_SECONDS:-30}s"
     "$fuzzer" -max_total_time="${EDGECTL_FUZZ_SECONDS:-30}" -max_len=65536 -rss_limit_mb=2048 \
-      -print_final_stats=0 "$corpus" "tests/fuzz/corpus/$name" 2>"$BUILD/$name.log" \
+      -print_final_stats=1 "$corpus" "${seeds[@]}" 2>"$BUILD/$name.log" \
       || { tail -n 60 "$BUILD/$name.log"; echo "fuzz: $name found a crash"; exit 1; }
+    grep -E '^stat::number_of_executed_units' "$BUILD/$name.log" | sed "s/^/fuzz: $name /" || true
   done
 fi
 echo "test.sh: all tests passed"

@@ -31,7 +31,7 @@ std::string_view to_string(Language lang);
 std::optional<Language> parse_language(std::string_view name);  // "c", "rust", "go", ...
 
 struct BuildSpec {
-  std::optional<Located<Language>> language;  // a preset recipe ...
+  std::optional<Located<Language>> language;    // a preset recipe ...
   std::optional<Located<std::string>> command;  // ... or a shell command (exactly one of the two)
   std::string workdir;                          // relative to the manifest folder; "" = that folder
   std::vector<std::string> watch;               // globs of inputs, relative to workdir
@@ -41,7 +41,7 @@ struct BuildSpec {
 // A host folder made visible to the guest.
 struct FileMount {
   std::string source;       // host path, relative to the manifest folder
-  std::string destination;  // guest path, absolute ("/data")
+  std::string destination;  // guest path, absolute ("/data"); derived for the short form "data"
   bool writable = false;
   TextLocation where;
 };
@@ -53,7 +53,7 @@ struct ComponentLimits {
 };
 
 struct Component {
-  Located<std::string> id;      // [a-z0-9][a-z0-9_-]*, unique
+  Located<std::string> id;      // [a-z0-9][a-z0-9_-]*, at most 63 characters, unique
   Located<std::string> source;  // the built .wasm, relative to the manifest folder
   std::optional<BuildSpec> build;
   std::map<std::string, std::string> env;
@@ -69,10 +69,10 @@ struct CanaryRule {
   Located<std::string> component;
   // Header match "name: value" (case-insensitive name), or a weight in percent, or both
   // (header wins, then weight).
-  std::optional<std::string> header_name;
-  std::optional<std::string> header_value;
-  std::optional<Located<double>> weight;  // 0 < weight <= 100
-  std::optional<std::string> sticky;      // "cookie:NAME" or "header:NAME"
+  std::optional<std::string> header_name;   // lowercased
+  std::optional<std::string> header_value;  // trimmed, compared as written
+  std::optional<Located<double>> weight;    // 0 < weight <= 100
+  std::optional<std::string> sticky;        // "cookie:NAME" or "header:NAME" (only with a weight)
   TextLocation where;
 };
 
@@ -82,7 +82,7 @@ struct Route {
   Located<std::string> path;  // as written: "/hello" (exact) or "/api/..." (prefix)
   std::string prefix;         // the path without "/...": "/api"; "/" for "/..."
   RouteMatch match = RouteMatch::Exact;
-  std::optional<Located<std::string>> component;  // a component route ...
+  std::optional<Located<std::string>> component;   // a component route ...
   std::optional<Located<std::string>> static_dir;  // ... or a static folder route
   bool websocket = false;
   std::optional<CanaryRule> canary;
@@ -91,7 +91,7 @@ struct Route {
 
 struct App {
   Located<std::string> name;
-  std::optional<Located<std::string>> version;
+  std::optional<Located<std::string>> version;   // an OCI tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}
   std::optional<Located<std::string>> registry;  // e.g. "ghcr.io/acme/hello" (pushed as :version)
   std::optional<std::string> description;
 };
@@ -111,10 +111,11 @@ struct Manifest {
 // line and, for unknown keys, a "did you mean" note.
 Result<Manifest> parse_manifest(std::string_view text, const std::filesystem::path& path);
 
-// Reads and parses a file.
+// Reads and parses a file; the path given is the one diagnostics show.
 Result<Manifest> load_manifest(const std::filesystem::path& path);
 
-// Looks for edgectl.toml in `start` and then each parent folder.
+// Looks for edgectl.toml in the folder `start` and then each parent folder. The path found
+// is spelt from `start` ("../edgectl.toml" for a relative start); the Error names `start`.
 Result<std::filesystem::path> find_manifest(const std::filesystem::path& start);
 
 }  // namespace edgectl::manifest
