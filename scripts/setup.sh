@@ -12,7 +12,6 @@ PACKAGES=(
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev
   rustc libstd-rust-dev-wasm32
   golang-1.23-go
-  nodejs npm
   # tests and benchmarks: a real registry, an independent OCI client, timing
   docker-registry skopeo hyperfine curl python3
 )
@@ -37,6 +36,10 @@ SRC
   NEED_UPDATE=1
 fi
 
+# Node.js and npm: the machine image may already carry them from another source; Debian's
+# packages would conflict with that, so they are installed only when npm is absent.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -58,5 +61,11 @@ if [ ! -x "$TOOLS/node_modules/.bin/asc" ] && command -v npm >/dev/null; then
   echo "setup: installing assemblyscript (npm) into $TOOLS"
   (cd "$TOOLS" && npm install --silent --no-audit --no-fund assemblyscript@0.27 >/dev/null 2>&1) \
     || echo "setup: warning: could not install assemblyscript from npm; its template test will skip"
+fi
+# Only asc goes on PATH (via tools/bin): the npm package also ships a JS wasm-opt that must
+# not shadow Debian's binaryen.
+if [ -x "$TOOLS/node_modules/.bin/asc" ]; then
+  mkdir -p "$TOOLS/bin"
+  ln -sf ../node_modules/.bin/asc "$TOOLS/bin/asc"
 fi
 echo "setup: all dependencies present"

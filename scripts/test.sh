@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 scripts/setup.sh
-export PATH="$ROOT/.cache/tools/node_modules/.bin:/usr/lib/go-1.23/bin:$PATH"
+export PATH="$ROOT/.cache/tools/bin:/usr/lib/go-1.23/bin:$PATH"
 
 BUILD=${EDGECTL_BUILD_DIR:-build}
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEDGECTL_WERROR=ON >/dev/null

@@ -5,7 +5,7 @@
 set -euo pipefail
 TEMPLATE=$1
 : "${EDGECTL:?EDGECTL must point at the edgectl binary}"
-export PATH="${EDGECTL_SOURCE_DIR:-.}/.cache/tools/node_modules/.bin:/usr/lib/go-1.23/bin:$PATH"
+export PATH="${EDGECTL_SOURCE_DIR:-.}/.cache/tools/bin:/usr/lib/go-1.23/bin:$PATH"
 WORK=$(mktemp -d -t edgectl-tpl-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -17,8 +17,9 @@ case $TEMPLATE in
   http-assemblyscript) command -v asc >/dev/null || skip "asc is not installed (npm install assemblyscript)";;
   http-rust)
     sysroot=$(rustc --print sysroot 2>/dev/null || true)
-    ls -d /usr/lib/rustlib/wasm32-wasi "$sysroot"/lib/rustlib/wasm32-wasi* >/dev/null 2>&1 \
-      || skip "rustc with the wasm32-wasi target is not installed (rustc + libstd-rust-dev-wasm32)";;
+    found=""
+    for d in /usr/lib/rustlib/wasm32-wasi "$sysroot"/lib/rustlib/wasm32-wasi*; do [ -d "$d" ] && found=1; done
+    [ -n "$found" ] || skip "rustc with the wasm32-wasi target is not installed (rustc + libstd-rust-dev-wasm32)";;
 esac
 
 "$EDGECTL" new "$TEMPLATE" app >/dev/null
