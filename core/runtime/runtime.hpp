@@ -1,0 +1,126 @@
+#pragma once
+// The embedded runtime: Engine → Module → Instance.
+//   - An Engine compiles bytes into a Module: validated, imports checked against the
+//     policy (WASI and declared host modules only, each offender named), cached by sha256.
+//   - A Module is immutable and shared across threads; it makes Instances cheaply and many
+//     times, concurrently from any number of threads.
+//   - An Instance belongs to the thread that made it. It runs `_start` or an export under
+//     Limits, with its own WASI context, and returns a typed outcome: returned values, a
+//     guest exit code, or a typed Trap. A trap, limit or misbehaving guest never takes the
+//     host down and leaves nothing behind for the next instance.
+// runtime knows nothing of HTTP; the server drives it through these types.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "runtime/wasi/wasi.hpp"
+#include "util/error.hpp"
+#include "util/units.hpp"
+#include "wasm/wasm.hpp"
+
+namespace edgectl::runtime {
+
+// Resource limits for one instance. Defaults live in Limits::defaults(); each rule is next
+// to its field.
+struct Limits {
+  // Linear memory cap in bytes. memory.grow past it returns -1 to the guest (as the spec
+  // requires of a failed grow); a module whose initial memory exceeds it fails to instantiate.
+  std::optional<uint64_t> max_memory_bytes;
+  // Wall-clock limit for one run (instantiate + entry point). Exceeding it traps Timeout.
+  std::optional<Duration> timeout;
+  // Instruction budget (interpreter: executed instructions). Exhausting it traps OutOfFuel.
+  std::optional<uint64_t> fuel;
+  // Maximum call depth (frames). Deeper recursion traps StackOverflow instead of
+  // overflowing any host stack.
+  std::optional<uint32_t> max_call_depth;
+
+  static Limits defaults();  // 256 MiB memory, no timeout, no fuel, 10,000 frames
+};
+
+enum class TrapKind {
+  Exit,               // not an error: proc_exit (RunOutcome::exit_code holds the code)
+  OutOfFuel,
+  Timeout,
+  StackOverflow,
+  MemoryOutOfBounds,
+  Unreachable,
+  IntegerDivideByZero,
+  IntegerOverflow,
+  InvalidConversion,
+  IndirectCallTypeMismatch,
+  UndefinedElement,   // call_indirect / table access out of bounds or null
+  HostError,          // a host function failed (bad WASI call made fatal, proc_raise, ...)
+  Other,
+};
+// Stable, greppable names: "out of fuel", "timeout", "stack overflow", ...
+std::string_view to_string(TrapKind kind);
+
+struct Trap {
+  TrapKind kind = TrapKind::Other;
+  std::string message;                  // the engine's words
+  std::string function;                 // from the name section, or "func[INDEX]"
+  std::optional<uint32_t> function_index;
+  std::optional<uint64_t> code_offset;  // module byte offset, when the engine knows it
+};
+
+using Value = std::variant<int32_t, int64_t, float, double>;
+std::string format_value(const Value& v);  // decimal integers; floats as wasmtime prints them
+
+struct RunOutcome {
+  enum class Status { Returned, Exited, Trapped } status = Status::Returned;
+  uint32_t exit_code = 0;      // Exited: the guest's proc_exit code; Returned: 0
+  std::vector<Value> results;  // Returned from an export
+  std::optional<Trap> trap;    // Trapped
+  std::chrono::nanoseconds instantiate_time{0};
+  std::chrono::nanoseconds run_time{0};
+  uint64_t fuel_used = 0;      // when fuel was limited
+};
+
+class Instance {
+ public:
+  virtual ~Instance() = default;
+  // Runs `_start` (a WASI command). Returning normally is exit code 0.
+  virtual RunOutcome run_start() = 0;
+  // Calls an export with typed arguments (checked against its signature).
+  virtual Result<RunOutcome> invoke(std::string_view export_name, std::span<const Value> args) = 0;
+  virtual wasi::WasiCtx& wasi() = 0;
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  virtual const wasm::ModuleInfo& info() const = 0;
+  const std::string& sha256() const { return info().sha256; }
+  // A fresh instance on the calling thread. Errors: memory over the limit, a failing start
+  // function or data segment (as a trap message), WASI setup errors.
+  virtual Result<std::unique_ptr<Instance>> instantiate(std::unique_ptr<wasi::WasiCtx> wasi,
+                                                        const Limits& limits) const = 0;
+};
+
+struct LoadOptions {
+  // Import modules allowed besides wasi_snapshot_preview1 (e.g. "edgectl", later).
+  std::set<std::string> host_modules;
+  std::string name;  // for diagnostics (file name)
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string_view name() const = 0;  // "interp"
+  // Validates, checks imports (unknown WASI functions and non-WASI modules are refused,
+  // each named) and compiles. The same bytes give the same cached Module (sha256 key).
+  virtual Result<std::shared_ptr<const Module>> load(std::span<const uint8_t> bytes,
+                                                     const LoadOptions& options) = 0;
+};
+
+// The engines this build has: "interp" (wabt's interpreter).
+Result<std::unique_ptr<Engine>> make_engine(std::string_view name);
+
+}  // namespace edgectl::runtime
