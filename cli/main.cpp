@@ -13,8 +13,15 @@ int main(int argc, char** argv) {
   app.set_version_flag("-V,--version", std::string("edgectl ") + EDGECTL_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
-  std::string color = "auto";
-  app.add_option("--color", color, "Colour output: auto, always or never (NO_COLOR is honoured)")
+  // Applied as soon as the option is parsed, before any verb runs.
+  app.add_option_function<std::string>(
+         "--color",
+         [](const std::string& v) {
+           ui::set_color_mode(v == "always" ? ui::ColorMode::Always
+                              : v == "never" ? ui::ColorMode::Never
+                                             : ui::ColorMode::Auto);
+         },
+         "Colour output: auto, always or never (NO_COLOR is honoured)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.footer(
       "Examples:\n"
@@ -22,11 +29,6 @@ int main(int argc, char** argv) {
       "  edgectl build\n"
       "  edgectl inspect hello.wasm\n"
       "\nRun 'edgectl VERB --help' for a verb's options.");
-  app.parse_complete_callback([&] {
-    ui::set_color_mode(color == "always" ? ui::ColorMode::Always
-                       : color == "never" ? ui::ColorMode::Never
-                                          : ui::ColorMode::Auto);
-  });
 
   int exit_code = 0;
   cli::add_new(app, exit_code);

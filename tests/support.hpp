@@ -25,24 +25,34 @@ inline Bytes wat(std::string_view text) {
 
 inline std::string to_string(const Bytes& b) { return std::string(b.begin(), b.end()); }
 
-// Compiles C source for wasm32-wasi with clang-19; fails the test if it cannot.
-inline Bytes compile_c(std::string_view source, const std::vector<std::string>& flags = {"-O2"}) {
-  TempDir dir("edgectl-c");
-  auto src = dir.path() / "main.c";
+// Writes `source` to a scratch file, runs `argv` + {source file, "-o", output file} and
+// returns the output; fails the test (with the tool's output) if the tool fails.
+inline Bytes run_tool(std::vector<std::string> argv, std::string_view source, const std::string& ext) {
+  TempDir dir("edgectl-fixture");
+  auto src = dir.path() / ("main" + ext);
   auto out = dir.path() / "main.wasm";
   REQUIRE(write_file_atomic(src, source).ok());
-  std::vector<std::string> argv{"clang-19", "--target=wasm32-wasi", "--sysroot=/usr"};
-  argv.insert(argv.end(), flags.begin(), flags.end());
   argv.insert(argv.end(), {src.string(), "-o", out.string()});
   std::string log;
   ProcessSpec spec{argv, {}, {}, [&](OutputStream, std::string_view s) { log.append(s); }};
   auto r = run_process(spec);
-  REQUIRE_MESSAGE(r.ok(), "clang-19 did not start");
+  REQUIRE_MESSAGE(r.ok(), (argv[0] + " did not start"));
   REQUIRE_MESSAGE(r->exit_code == 0, log);
   auto bytes = read_file(out);
   REQUIRE(bytes.ok());
   return std::move(bytes).value();
 }
+
+// Compiles C source for wasm32-wasi with clang-19; fails the test if it cannot.
+inline Bytes compile_c(std::string_view source, const std::vector<std::string>& flags = {"-O2"}) {
+  std::vector<std::string> argv{"clang-19", "--target=wasm32-wasi", "--sysroot=/usr"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  return run_tool(argv, source, ".c");
+}
+
+// For proposals compile_wat refuses (it enables only the runtime's features): wabt's own
+// wat2wasm with every feature on.
+inline Bytes wat_all_features(std::string_view text) { return run_tool({"wat2wasm", "--enable-all"}, text, ".wat"); }
 
 struct CommandOutput {
   int exit_code = -1;

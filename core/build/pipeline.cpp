@@ -297,8 +297,10 @@ Result<PostProcessResult> post_process(std::span<const uint8_t> raw, const std::
   out.stripped = std::move(stripped).value();
   auto t2 = Clock::now();
   out.steps.push_back({"strip", out.stripped.size(), t2 - t1, false});
-  // optimize() validates its input and its output with wabt (binaryen 108 exits on bad bytes).
-  auto optimized = wasm::optimize(out.stripped, filename, {level, keep_names, 0});
+  // The raw bytes were validated above and stripping only drops custom sections, so the
+  // stripped bytes need no second wabt pass before binaryen; optimize() still validates its output.
+  auto optimized =
+      wasm::optimize(out.stripped, filename, {level, keep_names, 0, wasm::InputCheck::AlreadyValidated});
   if (!optimized) return std::move(optimized).error();
   // The optimizer never makes a module bigger: if binaryen's output is larger, keep the input.
   out.optimized = optimized->size() <= out.stripped.size() ? std::move(optimized).value() : out.stripped;

@@ -136,10 +136,15 @@ enum class OptLevel { O0, O1, O2, O3, O4, Os, Oz };
 std::optional<OptLevel> parse_opt_level(std::string_view text);  // "0","1",...,"s","z","Oz"...
 std::string_view to_string(OptLevel level);                       // "O0", ..., "Oz"
 
+// Whether optimize() must validate its input with wabt first (binaryen 108 exits the process
+// on malformed bytes). Callers that have just validated the same bytes say so.
+enum class InputCheck { Validate, AlreadyValidated };
+
 struct OptimizeOptions {
   OptLevel level = OptLevel::Oz;
   KeepNames keep_names = KeepNames::No;
-  FeatureSet features = 0;  // 0: runtime_features() plus what the module itself uses
+  FeatureSet features = 0;  // 0: runtime_features()
+  InputCheck input = InputCheck::Validate;
 };
 
 // Runs binaryen's optimizer in process. Validates with wabt first (binaryen 108 exits the

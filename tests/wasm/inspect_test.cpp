@@ -20,25 +20,6 @@ std::string sig(std::vector<std::string> params, std::vector<std::string> result
   return FuncSignature{std::move(params), std::move(results)}.to_string();
 }
 
-// For proposals compile_wat refuses (it enables only the runtime's features): wabt's own
-// wat2wasm with every feature on.
-Bytes wat_all_features(std::string_view text) {
-  TempDir dir("edgectl-wat");
-  auto src = dir.path() / "m.wat";
-  auto out = dir.path() / "m.wasm";
-  REQUIRE(write_file_atomic(src, text).ok());
-  std::string log;
-  ProcessSpec spec{{"wat2wasm", "--enable-all", src.string(), "-o", out.string()},
-                   {},
-                   {},
-                   [&](OutputStream, std::string_view s) { log.append(s); }};
-  auto r = run_process(spec);
-  REQUIRE_MESSAGE(r.ok(), "wat2wasm did not start");
-  REQUIRE_MESSAGE(r->exit_code == 0, log);
-  auto bytes = read_file(out);
-  REQUIRE(bytes.ok());
-  return std::move(bytes).value();
-}
 
 ModuleInfo must_inspect(const Bytes& bytes, const InspectOptions& options = {}) {
   auto r = inspect(bytes, "m.wasm", options);
@@ -134,7 +115,7 @@ TEST_CASE("inspect: import offsets point at each entry") {
 }
 
 TEST_CASE("inspect: memories are listed imported first") {
-  ModuleInfo m = must_inspect(wat_all_features(R"((module
+  ModuleInfo m = must_inspect(test::wat_all_features(R"((module
     (import "env" "m" (memory i64 1 3 shared))
     (memory 5))
   )"));
@@ -184,7 +165,7 @@ TEST_CASE("inspect: each feature is detected from the construct that needs it") 
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);
-    Bytes bytes = c.runtime ? wat(c.text) : wat_all_features(c.text);
+    Bytes bytes = c.runtime ? wat(c.text) : test::wat_all_features(c.text);
     ModuleInfo m = must_inspect(bytes);
     CHECK(feature_names(m.features) == feature_names(bit(c.feature)));
     REQUIRE(m.feature_uses.size() == 1);
@@ -196,7 +177,7 @@ TEST_CASE("inspect: each feature is detected from the construct that needs it") 
 
 TEST_CASE("inspect: a feature use points at the opcode that needs it") {
   Bytes bytes =
-      wat_all_features("(module (memory 1) (func (result i32) (i32.atomic.load (i32.const 0))))");
+      test::wat_all_features("(module (memory 1) (func (result i32) (i32.atomic.load (i32.const 0))))");
   ModuleInfo m = must_inspect(bytes);
   REQUIRE(m.feature_uses.size() == 1);
   CHECK(m.feature_uses[0].what == "i32.atomic.load");

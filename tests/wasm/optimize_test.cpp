@@ -31,14 +31,9 @@ TEST_CASE("optimize: bad bytes are an Error, never a process exit inside binarye
 
 TEST_CASE("optimize: a feature outside the runtime set is refused before binaryen sees it") {
   // Atomics (threads) are not in runtime_features(); wabt's own wat2wasm makes the module.
-  TempDir dir;
-  REQUIRE(write_file_atomic(dir.path() / "t.wat", std::string_view(R"((module (memory 1 1 shared)
-      (func (export "f") (result i32) (i32.atomic.load (i32.const 0)))))")).ok());
-  REQUIRE(capture_output({"wat2wasm", "--enable-threads", (dir.path() / "t.wat").string(), "-o",
-                          (dir.path() / "t.wasm").string()}));
-  auto bytes = read_file(dir.path() / "t.wasm");
-  REQUIRE(bytes.ok());
-  auto r = wasm::optimize(*bytes, "t.wasm", {});
+  Bytes bytes = test::wat_all_features(R"((module (memory 1 1 shared)
+      (func (export "f") (result i32) (i32.atomic.load (i32.const 0)))))");
+  auto r = wasm::optimize(bytes, "t.wasm", {});
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message().find("thread") != std::string::npos);
 }

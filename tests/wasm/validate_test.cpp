@@ -11,24 +11,6 @@ constexpr FeatureSet bit(Feature f) {
   return static_cast<FeatureSet>(f);
 }
 
-// For proposals compile_wat refuses: wabt's own wat2wasm with every feature on.
-Bytes wat_all_features(std::string_view text) {
-  TempDir dir("edgectl-wat");
-  auto src = dir.path() / "m.wat";
-  auto out = dir.path() / "m.wasm";
-  REQUIRE(write_file_atomic(src, text).ok());
-  std::string log;
-  ProcessSpec spec{{"wat2wasm", "--enable-all", src.string(), "-o", out.string()},
-                   {},
-                   {},
-                   [&](OutputStream, std::string_view s) { log.append(s); }};
-  auto r = run_process(spec);
-  REQUIRE_MESSAGE(r.ok(), "wat2wasm did not start");
-  REQUIRE_MESSAGE(r->exit_code == 0, log);
-  auto bytes = read_file(out);
-  REQUIRE(bytes.ok());
-  return std::move(bytes).value();
-}
 
 uint64_t offset_of(const Diagnostic& d) {
   const auto* loc = std::get_if<WasmLocation>(&d.location);
@@ -64,7 +46,7 @@ TEST_CASE("validate: a feature outside the set is named at its first use") {
 
 TEST_CASE("validate: threads are refused by the runtime, with a hint") {
   Bytes bytes =
-      wat_all_features("(module (memory 1) (func (result i32) (i32.atomic.load (i32.const 0))))");
+      test::wat_all_features("(module (memory 1) (func (result i32) (i32.atomic.load (i32.const 0))))");
   auto s = validate(bytes, "m.wasm", runtime_features());
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().message() ==
@@ -76,7 +58,7 @@ TEST_CASE("validate: threads are refused by the runtime, with a hint") {
 }
 
 TEST_CASE("validate: every disallowed feature is reported at once") {
-  Bytes bytes = wat_all_features(R"((module (memory i64 1)
+  Bytes bytes = test::wat_all_features(R"((module (memory i64 1)
     (func $f (return_call $f))))");
   auto s = validate(bytes, "m.wasm", runtime_features());
   REQUIRE_FALSE(s.ok());
