@@ -2,6 +2,7 @@
 // This file only wires the verbs together; each verb lives in cli/cmd_<verb>.cpp.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <iostream>
 
 #include "ui/style.hpp"
@@ -9,6 +10,9 @@
 
 int main(int argc, char** argv) {
   using namespace edgectl;
+  // A closed pipe on stdout (edgectl inspect | head, or a guest writing to a reader that
+  // went away) must be a write error (EPIPE) the writer handles, not a silent death.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"edgectl — build, check and ship WebAssembly edge functions", "edgectl"};
   app.set_version_flag("-V,--version", std::string("edgectl ") + EDGECTL_VERSION);
   app.require_subcommand(1);
@@ -28,12 +32,14 @@ int main(int argc, char** argv) {
       "  edgectl new http-c hello && cd hello\n"
       "  edgectl build\n"
       "  edgectl inspect hello.wasm\n"
+      "  edgectl run hello.wasm\n"
       "\nRun 'edgectl VERB --help' for a verb's options.");
 
   int exit_code = 0;
   cli::add_new(app, exit_code);
   cli::add_build(app, exit_code);
   cli::add_inspect(app, exit_code);
+  cli::add_run(app, exit_code);
 
   try {
     app.parse(argc, argv);

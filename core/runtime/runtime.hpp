@@ -30,15 +30,20 @@ namespace edgectl::runtime {
 // Resource limits for one instance. Defaults live in Limits::defaults(); each rule is next
 // to its field.
 struct Limits {
-  // Linear memory cap in bytes. memory.grow past it returns -1 to the guest (as the spec
-  // requires of a failed grow); a module whose initial memory exceeds it fails to instantiate.
+  // Linear memory cap in bytes (rounded down to whole 64 KiB pages). memory.grow past it
+  // returns -1 to the guest (as the spec requires of a failed grow); a module whose initial
+  // memory exceeds it fails to instantiate.
   std::optional<uint64_t> max_memory_bytes;
-  // Wall-clock limit for one run (instantiate + entry point). Exceeding it traps Timeout.
+  // Wall-clock limit for each entry into the guest: the wasm start function while
+  // instantiating, then each run_start() or invoke() (a reactor's _initialize included in the
+  // first). Exceeding it traps Timeout; blocking WASI calls return early at the deadline.
   std::optional<Duration> timeout;
-  // Instruction budget (interpreter: executed instructions). Exhausting it traps OutOfFuel.
+  // Instruction budget for the instance's whole life (interp: executed instructions, counted
+  // exactly). Exhausting it traps OutOfFuel.
   std::optional<uint64_t> fuel;
   // Maximum call depth (frames). Deeper recursion traps StackOverflow instead of
-  // overflowing any host stack.
+  // overflowing any host stack. Unset, or above the engine's own ceiling: that ceiling
+  // (interp: 100,000).
   std::optional<uint32_t> max_call_depth;
 
   static Limits defaults();  // 256 MiB memory, no timeout, no fuel, 10,000 frames
@@ -67,11 +72,37 @@ struct Trap {
   std::string message;                  // the engine's words
   std::string function;                 // from the name section, or "func[INDEX]"
   std::optional<uint32_t> function_index;
-  std::optional<uint64_t> code_offset;  // module byte offset, when the engine knows it
+  // Module byte offset, when the engine knows it. interp: the start of the trapping
+  // function's body (wabt's interpreter runs its own bytecode and cannot point at the
+  // instruction itself).
+  std::optional<uint64_t> code_offset;
 };
 
+// One line for logs and the CLI: "<kind>: <message>", or the message alone when it already
+// starts with the kind ("out of bounds memory access: access at 65536+4 >= ...").
+std::string describe(const Trap& trap);
+
 using Value = std::variant<int32_t, int64_t, float, double>;
-std::string format_value(const Value& v);  // decimal integers; floats as wasmtime prints them
+// Decimal integers (i32 and i64 signed, as wasmtime prints them); floats as the shortest
+// decimal that reads back to the same value, and nan, inf, -inf.
+std::string format_value(const Value& v);
+
+// The value types an export can take or return through invoke(); v128 and references cannot.
+enum class ValueType { I32, I64, F32, F64 };
+std::string_view to_string(ValueType type);  // "i32", ...
+ValueType type_of(const Value& v);
+// Parses a command-line argument as `type`: integers in decimal or 0x hex (i32 also accepts
+// 2^31..2^32-1 as their two's complement), floats in C's syntax plus nan, inf, -inf.
+std::optional<Value> parse_value(std::string_view text, ValueType type);
+
+// An exported function's signature, for callers that build arguments (edgectl run --invoke).
+struct FuncType {
+  std::vector<ValueType> params;
+  std::vector<ValueType> results;
+};
+// Parses command-line arguments for a function of type `type`, each with parse_value().
+// Error: the wrong number of arguments, or one that does not parse (naming it).
+Result<std::vector<Value>> parse_args(const FuncType& type, std::span<const std::string> args);
 
 struct RunOutcome {
   enum class Status { Returned, Exited, Trapped } status = Status::Returned;
@@ -86,9 +117,12 @@ struct RunOutcome {
 class Instance {
  public:
   virtual ~Instance() = default;
-  // Runs `_start` (a WASI command). Returning normally is exit code 0.
-  virtual RunOutcome run_start() = 0;
-  // Calls an export with typed arguments (checked against its signature).
+  // Runs `_start` (a WASI command). Returning normally is exit code 0. Error: no `_start`
+  // export of type () -> () (the guest did not run).
+  virtual Result<RunOutcome> run_start() = 0;
+  // Calls an export with typed arguments (checked against its signature). A reactor (a
+  // module exporting `_initialize`) is initialised first, once per instance. Error: no such
+  // function export, or arguments that do not match (the guest did not run).
   virtual Result<RunOutcome> invoke(std::string_view export_name, std::span<const Value> args) = 0;
   virtual wasi::WasiCtx& wasi() = 0;
 };
@@ -98,8 +132,13 @@ class Module {
   virtual ~Module() = default;
   virtual const wasm::ModuleInfo& info() const = 0;
   const std::string& sha256() const { return info().sha256; }
-  // A fresh instance on the calling thread. Errors: memory over the limit, a failing start
-  // function or data segment (as a trap message), WASI setup errors.
+  // The signature of an exported function. Error: no such function export, or one that
+  // takes or returns a type invoke() cannot pass (v128, references).
+  virtual Result<FuncType> export_function(std::string_view name) const = 0;
+  // A fresh instance on the calling thread, which must also be the thread that destroys it.
+  // `wasi` may be null for a module that imports nothing from WASI (a default context is
+  // made). Errors: memory over the limit, a failing start function or data segment (as a
+  // trap message), WASI setup errors.
   virtual Result<std::unique_ptr<Instance>> instantiate(std::unique_ptr<wasi::WasiCtx> wasi,
                                                         const Limits& limits) const = 0;
 };

@@ -169,7 +169,7 @@ TEST_CASE("build: size budget failure reports the excess in bytes") {
   CHECK(where.line == 7);  // the max_size line of the manifest
 }
 
-TEST_CASE("build: import policy names each offending import; host_modules allows one") {
+TEST_CASE("build: import policy names each offending import - host_modules allows one") {
   Project p;
   const std::string wat_manifest = R"([app]
 name = "pol"

@@ -68,7 +68,7 @@ TEST_CASE("inspect: sections are contiguous, with offsets of the id byte and who
   CHECK(expected_offset == bytes.size());
 }
 
-TEST_CASE("inspect: imports and exports carry signatures; limits and counts") {
+TEST_CASE("inspect: imports and exports carry signatures - limits and counts") {
   ModuleInfo m = must_inspect(wat(kHello));
   REQUIRE(m.imports.size() == 2);
   CHECK(m.imports[0].module == "wasi_snapshot_preview1");

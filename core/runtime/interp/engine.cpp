@@ -1,0 +1,232 @@
+// The interp engine's load(): inspect, validate with the runtime's features, check every
+// import against WASI preview1 and the allowed host modules (all offenders at once), then
+// decode once with wabt into the Module every thread instantiates from. Modules are cached
+// by sha256.
+#include <algorithm>
+#include <limits>
+#include <mutex>
+
+#include "runtime/interp/detail/interp_module.hpp"
+#include "runtime/interp/interp.hpp"
+#include "util/sha256.hpp"
+
+namespace edgectl::runtime::interp {
+namespace {
+
+constexpr std::string_view kDefaultFilename = "module.wasm";
+// What info().largest_functions keeps, as inspect() does by default.
+constexpr size_t kLargestFunctionsKept = wasm::InspectOptions{}.top;
+
+vm::Features vm_features(wasm::FeatureSet set) {
+  auto has = [&](wasm::Feature f) { return (set & static_cast<wasm::FeatureSet>(f)) != 0; };
+  vm::Features out;
+  out.mutable_globals = has(wasm::Feature::MutableGlobals);
+  out.sign_ext = has(wasm::Feature::SignExt);
+  out.sat_float_to_int = has(wasm::Feature::SatFloatToInt);
+  out.bulk_memory = has(wasm::Feature::BulkMemory);
+  out.multi_value = has(wasm::Feature::MultiValue);
+  out.reference_types = has(wasm::Feature::ReferenceTypes);
+  out.simd = has(wasm::Feature::Simd);
+  return out;
+}
+
+std::string wasi_signature(const wasi::FunctionSpec& spec) {
+  wasm::FuncSignature sig;
+  for (auto p : spec.params) sig.params.emplace_back(p == wasi::ParamType::I32 ? "i32" : "i64");
+  if (spec.returns_errno) sig.results.emplace_back("i32");
+  return sig.to_string();
+}
+
+// The runtime's import rules. Modules outside WASI and the host modules are reported by
+// wasm::check_imports (the build gate's words); WASI imports must be preview1 functions
+// with preview1's exact types; host modules are allowed by name but none is bindable yet.
+Status check_imports(const wasm::ModuleInfo& info, const LoadOptions& options,
+                     const std::string& filename) {
+  wasm::ImportPolicy policy;
+  policy.allowed_modules.insert(options.host_modules.begin(), options.host_modules.end());
+  std::vector<Diagnostic> diags;
+  if (auto s = wasm::check_imports(info, policy, filename); !s) diags = s.error().diagnostics();
+
+  for (const auto& import : info.imports) {
+    const std::string what = "import '" + import.module + "." + import.name + "'";
+    auto refuse = [&](std::string message, std::string note = {}) {
+      Diagnostic d{Severity::Error, std::move(message), WasmLocation{filename, import.offset}, {}};
+      if (!note.empty()) d.notes.push_back(std::move(note));
+      diags.push_back(std::move(d));
+    };
+    if (import.module == wasi::kModuleName) {
+      if (import.kind != wasm::ExternKind::Func) {
+        refuse(what + " is a " + std::string(wasm::to_string(import.kind)) +
+               ": WASI preview1 provides only functions");
+        continue;
+      }
+      auto index = wasi::find_function(import.name);
+      if (!index) {
+        refuse(what + " is not a WASI preview1 function",
+               "the runtime implements wasi_snapshot_preview1 only (not preview2 or wasix)");
+        continue;
+      }
+      const std::string expected = wasi_signature(wasi::preview1_functions()[*index]);
+      if (import.signature != expected)
+        refuse(what + " has type " + import.signature + ", but WASI preview1 declares " + expected);
+    } else if (options.host_modules.contains(import.module)) {
+      refuse(what + ": host module '" + import.module +
+             "' is allowed but has no bindings in the interp engine yet");
+    }
+  }
+  if (diags.empty()) return {};
+  // Module order. Each diagnostic is about a different import, so no two offsets are equal.
+  std::sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    auto offset = [](const Diagnostic& d) {
+      const auto* at = std::get_if<WasmLocation>(&d.location);
+      return at ? at->offset : 0;
+    };
+    return offset(a) < offset(b);
+  });
+  return Error(std::move(diags));
+}
+
+class InterpEngine final : public Engine {
+ public:
+  std::string_view name() const override { return "interp"; }
+  Result<std::shared_ptr<const Module>> load(std::span<const uint8_t> bytes,
+                                             const LoadOptions& options) override;
+
+ private:
+  std::mutex mutex_;
+  // sha256 -> Module. Entries are weak: a Module lives while someone holds it, and expired
+  // entries are dropped whenever a new Module is inserted. Nothing else evicts.
+  std::map<std::string, std::weak_ptr<const InterpModule>, std::less<>> cache_;
+};
+
+Result<std::shared_ptr<const Module>> InterpEngine::load(std::span<const uint8_t> bytes,
+                                                         const LoadOptions& options) {
+  const std::string filename = options.name.empty() ? std::string(kDefaultFilename) : options.name;
+  const std::string sha = sha256_hex(bytes);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(sha); it != cache_.end())
+      if (auto hit = it->second.lock()) {
+        // The bytes were checked already; only the import policy depends on the options.
+        if (auto s = check_imports(hit->info(), options, filename); !s) return std::move(s).error();
+        return std::shared_ptr<const Module>(hit);
+      }
+  }
+
+  wasm::InspectOptions every_function;
+  every_function.top = std::numeric_limits<size_t>::max();  // names and offsets for traps
+  auto info = wasm::inspect(bytes, filename, every_function);
+  if (!info) return std::move(info).error();
+  if (auto s = wasm::validate(bytes, filename, wasm::runtime_features()); !s)
+    return std::move(s).error();
+  if (auto s = check_imports(*info, options, filename); !s) return std::move(s).error();
+
+  std::string error;
+  auto code = vm::Code::decode(bytes.data(), bytes.size(), filename,
+                               vm_features(wasm::runtime_features()), &error);
+  if (!code) return Error(filename + ": " + error);
+  auto module = std::make_shared<InterpModule>(std::move(*info), std::move(code), filename);
+
+  std::lock_guard lock(mutex_);
+  auto& slot = cache_[sha];
+  if (auto raced = slot.lock())
+    return std::shared_ptr<const Module>(raced);  // a concurrent load won
+  slot = module;
+  std::erase_if(cache_, [](const auto& entry) { return entry.second.expired(); });
+  return std::shared_ptr<const Module>(module);
+}
+
+}  // namespace
+
+InterpModule::InterpModule(wasm::ModuleInfo info, std::shared_ptr<const vm::Code> code,
+                           std::string filename)
+    : info_(std::move(info)), code_(std::move(code)), filename_(std::move(filename)) {
+  uint32_t imported = 0;
+  for (const auto& import : info_.imports) {
+    if (import.kind != wasm::ExternKind::Func) continue;
+    names_.push_back(import.module + "." + import.name);
+    if (auto index = wasi::find_function(import.name)) wasi_bindings_.push_back(*index);
+    ++imported;
+  }
+  names_.resize(imported + info_.function_count);
+  body_offsets_.resize(names_.size());
+  for (const auto& f : info_.largest_functions) {
+    if (f.index >= names_.size()) continue;
+    if (!f.name.empty()) names_[f.index] = f.name;
+    body_offsets_[f.index] = f.offset;
+  }
+  if (info_.largest_functions.size() > kLargestFunctionsKept)
+    info_.largest_functions.resize(kLargestFunctionsKept);
+  const auto& exports = code_->exports();
+  for (size_t i = 0; i < exports.size(); ++i) {
+    exports_.emplace(exports[i].name, i);
+    // Without a name section, an export's name still says more than "func[3]".
+    if (exports[i].kind == vm::ExternKind::Func && exports[i].index < names_.size() &&
+        names_[exports[i].index].empty())
+      names_[exports[i].index] = exports[i].name;
+  }
+}
+
+std::optional<uint32_t> InterpModule::find_function_export(std::string_view name) const {
+  auto it = exports_.find(name);
+  if (it == exports_.end()) return std::nullopt;
+  const vm::Export& e = code_->exports()[it->second];
+  if (e.kind != vm::ExternKind::Func) return std::nullopt;
+  return e.index;
+}
+
+Result<uint32_t> InterpModule::function_export(std::string_view name) const {
+  auto it = exports_.find(name);
+  if (it == exports_.end()) {
+    std::string functions;
+    for (const auto& e : code_->exports())
+      if (e.kind == vm::ExternKind::Func) functions += (functions.empty() ? "" : ", ") + e.name;
+    Error error("'" + filename_ + "' has no export named '" + std::string(name) + "'");
+    return std::move(error).note(functions.empty() ? "it exports no functions"
+                                                   : "its function exports: " + functions);
+  }
+  const vm::Export& e = code_->exports()[it->second];
+  if (e.kind != vm::ExternKind::Func) {
+    static constexpr std::string_view kKinds[] = {"function", "table", "memory", "global", "tag"};
+    return Error("export '" + std::string(name) + "' is a " +
+                 std::string(kKinds[static_cast<size_t>(e.kind)]) + ", not a function");
+  }
+  for (const auto* list : {&e.sig.params, &e.sig.results})
+    for (auto t : *list)
+      if (t != vm::ValType::I32 && t != vm::ValType::I64 && t != vm::ValType::F32 &&
+          t != vm::ValType::F64)
+        return Error("export '" + std::string(name) +
+                     "' takes or returns v128 or reference values, which cannot be passed here");
+  return e.index;
+}
+
+Result<FuncType> InterpModule::export_function(std::string_view name) const {
+  auto index = function_export(name);
+  if (!index) return std::move(index).error();
+  const vm::Export& e = code_->exports()[exports_.find(name)->second];
+  auto convert = [](const std::vector<vm::ValType>& in) {
+    std::vector<ValueType> out;
+    for (auto t : in)
+      out.push_back(t == vm::ValType::I32   ? ValueType::I32
+                    : t == vm::ValType::I64 ? ValueType::I64
+                    : t == vm::ValType::F32 ? ValueType::F32
+                                            : ValueType::F64);
+    return out;
+  };
+  return FuncType{convert(e.sig.params), convert(e.sig.results)};
+}
+
+std::string InterpModule::function_name(uint32_t index) const {
+  if (index < names_.size() && !names_[index].empty()) return names_[index];
+  return "func[" + std::to_string(index) + "]";
+}
+
+std::optional<uint64_t> InterpModule::body_offset(uint32_t index) const {
+  return index < body_offsets_.size() ? body_offsets_[index] : std::nullopt;
+}
+
+std::unique_ptr<Engine> make_engine() {
+  return std::make_unique<InterpEngine>();
+}
+
+}  // namespace edgectl::runtime::interp
