@@ -111,7 +111,7 @@ struct RunOutcome {
   std::optional<Trap> trap;    // Trapped
   std::chrono::nanoseconds instantiate_time{0};
   std::chrono::nanoseconds run_time{0};
-  uint64_t fuel_used = 0;      // when fuel was limited
+  uint64_t fuel_used = 0;      // instructions executed, counted only when fuel is limited (else 0)
 };
 
 class Instance {

@@ -1,45 +1,42 @@
 #include "util/sha256.hpp"
 
-#include <openssl/evp.h>
+// OpenSSL's one-shot SHA-256 context (SHA256_Init/Update/Final) rather than EVP: in OpenSSL 3
+// the first EVP digest fetch initialises the provider machinery (~3.5 M instructions, most
+// of `edgectl run`'s start-up), while these functions run the same SHA-256 code directly.
+// They are marked deprecated in 3.0 but remain part of its API.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
-#include <cstdio>
 #include <fstream>
-#include <stdexcept>
 #include <vector>
 
 namespace edgectl {
 
 struct Sha256::Ctx {
-  EVP_MD_CTX* md = nullptr;
-  ~Ctx() { EVP_MD_CTX_free(md); }
+  SHA256_CTX sha;
 };
 
-Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
-  ctx_->md = EVP_MD_CTX_new();
-  if (!ctx_->md || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
-}
+Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) { SHA256_Init(&ctx_->sha); }
 Sha256::~Sha256() = default;
 
 Sha256& Sha256::update(std::span<const uint8_t> bytes) {
-  EVP_DigestUpdate(ctx_->md, bytes.data(), bytes.size());
+  SHA256_Update(&ctx_->sha, bytes.data(), bytes.size());
   return *this;
 }
 Sha256& Sha256::update(std::string_view text) {
-  EVP_DigestUpdate(ctx_->md, text.data(), text.size());
+  SHA256_Update(&ctx_->sha, text.data(), text.size());
   return *this;
 }
 
 std::string Sha256::hex() {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx_->md, out, &len);
+  unsigned char out[SHA256_DIGEST_LENGTH];
+  SHA256_Final(out, &ctx_->sha);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s;
-  s.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    s.push_back(kHex[out[i] >> 4]);
-    s.push_back(kHex[out[i] & 15]);
+  s.reserve(2 * SHA256_DIGEST_LENGTH);
+  for (unsigned char byte : out) {
+    s.push_back(kHex[byte >> 4]);
+    s.push_back(kHex[byte & 15]);
   }
   return s;
 }

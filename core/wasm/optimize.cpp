@@ -5,29 +5,90 @@
 // - binaryen 108 calls _Exit(1) on malformed input (no THROW_ON_FATAL), so every module is
 //   validated with wabt first, with the same feature set binaryen gets;
 // - the feature set is explicit: exactly what edgectl's engines run (runtime_features()),
-//   never BinaryenFeatureAll(), so the optimizer cannot emit instructions we cannot run.
+//   never BinaryenFeatureAll(), so the optimizer cannot emit instructions we cannot run;
+// - libbinaryen.so is loaded with dlopen on first use, not linked: loading it (relocations
+//   and page faults of a ~10 MB library) costs ~8 ms, which every `edgectl run` and every
+//   server start would otherwise pay for a library only `build` uses.
 #include <binaryen-c.h>
+#include <dlfcn.h>
 
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 
 #include "wasm/wasm.hpp"
 
 namespace edgectl::wasm {
 namespace {
 
+// The binaryen C functions this file uses, resolved from libbinaryen.so by name.
+#define EDGECTL_BINARYEN_FUNCTIONS(X) \
+  X(FeatureMVP) \
+  X(FeatureMutableGlobals) \
+  X(FeatureSignExt) \
+  X(FeatureNontrappingFPToInt) \
+  X(FeatureBulkMemory) \
+  X(FeatureMultivalue) \
+  X(FeatureReferenceTypes) \
+  X(FeatureSIMD128) \
+  X(GetOptimizeLevel) \
+  X(GetShrinkLevel) \
+  X(GetDebugInfo) \
+  X(SetOptimizeLevel) \
+  X(SetShrinkLevel) \
+  X(SetDebugInfo) \
+  X(ModuleRead) \
+  X(ModuleSetFeatures) \
+  X(ModuleGetFeatures) \
+  X(ModuleValidate) \
+  X(ModuleOptimize) \
+  X(ModuleAllocateAndWrite) \
+  X(ModuleDispose)
+
+struct BinaryenApi {
+#define EDGECTL_DECLARE(name) decltype(&Binaryen##name) name = nullptr;
+  EDGECTL_BINARYEN_FUNCTIONS(EDGECTL_DECLARE)
+#undef EDGECTL_DECLARE
+};
+
+// Loads libbinaryen.so once, on first use; the table is immutable afterwards.
+Result<const BinaryenApi*> binaryen_api() {
+  static std::once_flag once;
+  static BinaryenApi api;
+  static std::optional<std::string> failure;
+  std::call_once(once, [] {
+    void* lib = ::dlopen(EDGECTL_BINARYEN_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) lib = ::dlopen("libbinaryen.so", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      const char* why = ::dlerror();
+      failure = std::string("cannot load binaryen: ") + (why ? why : "unknown error");
+      return;
+    }
+#define EDGECTL_RESOLVE(name)                                                     \
+  api.name = reinterpret_cast<decltype(api.name)>(::dlsym(lib, "Binaryen" #name)); \
+  if (!api.name) {                                                               \
+    failure = "libbinaryen.so has no Binaryen" #name " (binaryen 108 expected)";  \
+    return;                                                                       \
+  }
+    EDGECTL_BINARYEN_FUNCTIONS(EDGECTL_RESOLVE)
+#undef EDGECTL_RESOLVE
+  });
+  if (failure) return Error(*failure).note("install binaryen: apt-get install binaryen");
+  return &api;
+}
+
 std::mutex g_binaryen_mutex;  // guards binaryen's global optimization options
 
-BinaryenFeatures to_binaryen(FeatureSet set) {
-  BinaryenFeatures f = BinaryenFeatureMVP();
+BinaryenFeatures to_binaryen(const BinaryenApi& api, FeatureSet set) {
+  BinaryenFeatures f = api.FeatureMVP();
   auto has = [&](Feature x) { return (set & static_cast<FeatureSet>(x)) != 0; };
-  if (has(Feature::MutableGlobals)) f |= BinaryenFeatureMutableGlobals();
-  if (has(Feature::SignExt)) f |= BinaryenFeatureSignExt();
-  if (has(Feature::SatFloatToInt)) f |= BinaryenFeatureNontrappingFPToInt();
-  if (has(Feature::BulkMemory)) f |= BinaryenFeatureBulkMemory();
-  if (has(Feature::MultiValue)) f |= BinaryenFeatureMultivalue();
-  if (has(Feature::ReferenceTypes)) f |= BinaryenFeatureReferenceTypes();
-  if (has(Feature::Simd)) f |= BinaryenFeatureSIMD128();
+  if (has(Feature::MutableGlobals)) f |= api.FeatureMutableGlobals();
+  if (has(Feature::SignExt)) f |= api.FeatureSignExt();
+  if (has(Feature::SatFloatToInt)) f |= api.FeatureNontrappingFPToInt();
+  if (has(Feature::BulkMemory)) f |= api.FeatureBulkMemory();
+  if (has(Feature::MultiValue)) f |= api.FeatureMultivalue();
+  if (has(Feature::ReferenceTypes)) f |= api.FeatureReferenceTypes();
+  if (has(Feature::Simd)) f |= api.FeatureSIMD128();
   return f;
 }
 
@@ -51,13 +112,15 @@ Levels levels_of(OptLevel level) {
 
 // Restores binaryen's global options when the optimization ends, however it ends.
 struct GlobalOptionsGuard {
-  int optimize = BinaryenGetOptimizeLevel();
-  int shrink = BinaryenGetShrinkLevel();
-  bool debug = BinaryenGetDebugInfo();
+  explicit GlobalOptionsGuard(const BinaryenApi& a) : api(a) {}
+  const BinaryenApi& api;
+  int optimize = api.GetOptimizeLevel();
+  int shrink = api.GetShrinkLevel();
+  bool debug = api.GetDebugInfo();
   ~GlobalOptionsGuard() {
-    BinaryenSetOptimizeLevel(optimize);
-    BinaryenSetShrinkLevel(shrink);
-    BinaryenSetDebugInfo(debug);
+    api.SetOptimizeLevel(optimize);
+    api.SetShrinkLevel(shrink);
+    api.SetDebugInfo(debug);
   }
 };
 
@@ -99,31 +162,34 @@ Result<Bytes> optimize(std::span<const uint8_t> bytes, const std::string& filena
 
   Bytes out;
   {
+    auto loaded = binaryen_api();
+    if (!loaded) return std::move(loaded).error();
+    const BinaryenApi& api = **loaded;
     std::lock_guard lock(g_binaryen_mutex);
-    GlobalOptionsGuard restore;
+    GlobalOptionsGuard restore(api);
     // BinaryenModuleRead takes a non-const pointer but does not write through it.
     Bytes input(bytes.begin(), bytes.end());
-    BinaryenModuleRef module = BinaryenModuleRead(reinterpret_cast<char*>(input.data()), input.size());
-    BinaryenModuleSetFeatures(module, BinaryenModuleGetFeatures(module) | to_binaryen(features));
-    if (!BinaryenModuleValidate(module)) {
-      BinaryenModuleDispose(module);
+    BinaryenModuleRef module = api.ModuleRead(reinterpret_cast<char*>(input.data()), input.size());
+    api.ModuleSetFeatures(module, api.ModuleGetFeatures(module) | to_binaryen(api, features));
+    if (!api.ModuleValidate(module)) {
+      api.ModuleDispose(module);
       return Error("binaryen rejected the module (a feature outside edgectl's runtime set?)",
                    FileLocation{filename});
     }
     const Levels levels = levels_of(options.level);
-    BinaryenSetOptimizeLevel(levels.optimize);
-    BinaryenSetShrinkLevel(levels.shrink);
-    BinaryenSetDebugInfo(options.keep_names == KeepNames::Yes);
-    BinaryenModuleOptimize(module);
-    if (!BinaryenModuleValidate(module)) {
-      BinaryenModuleDispose(module);
+    api.SetOptimizeLevel(levels.optimize);
+    api.SetShrinkLevel(levels.shrink);
+    api.SetDebugInfo(options.keep_names == KeepNames::Yes);
+    api.ModuleOptimize(module);
+    if (!api.ModuleValidate(module)) {
+      api.ModuleDispose(module);
       return Error("internal: binaryen produced an invalid module", FileLocation{filename});
     }
-    BinaryenModuleAllocateAndWriteResult written = BinaryenModuleAllocateAndWrite(module, nullptr);
+    BinaryenModuleAllocateAndWriteResult written = api.ModuleAllocateAndWrite(module, nullptr);
     out.assign(static_cast<uint8_t*>(written.binary), static_cast<uint8_t*>(written.binary) + written.binaryBytes);
     std::free(written.binary);
     if (written.sourceMap) std::free(written.sourceMap);
-    BinaryenModuleDispose(module);
+    api.ModuleDispose(module);
   }
   // As wasm-opt does after its passes: the output must validate too (with wabt, here).
   if (auto ok = validate(out, filename, features); !ok)

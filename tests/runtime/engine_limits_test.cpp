@@ -128,8 +128,11 @@ TEST_CASE("limits: fuel stops an infinite loop after exactly that many instructi
 TEST_CASE("limits: fuel is counted exactly and spent across the instance's calls") {
   auto engine = interp_engine();
   auto module = load(*engine, wat(kLoops));
-  // What one call costs, measured...
-  const uint64_t cost = invoke_fresh(*module, "count", {int32_t{100}}).fuel_used;
+  // What one call costs, measured under a generous limit (fuel is counted only when limited)...
+  Limits generous = Limits::defaults();
+  generous.fuel = 1'000'000'000;
+  const uint64_t cost = invoke_fresh(*module, "count", {int32_t{100}}, generous).fuel_used;
+  CHECK(invoke_fresh(*module, "count", {int32_t{100}}).fuel_used == 0);
   REQUIRE(cost > 100);
   // ... is exactly enough, once; one unit less is not.
   Limits limits = Limits::defaults();

@@ -231,7 +231,8 @@ RunOutcome InterpInstance::finish(RunOutcome outcome, const Entry& entry) {
   wasi_->set_deadline(std::nullopt);
   outcome.instantiate_time = instantiate_time_;
   outcome.run_time = Clock::now() - entry.started;
-  outcome.fuel_used = entry.executed;
+  // Instructions are counted exactly only under a fuel limit (the fast path does not count).
+  outcome.fuel_used = limits_.fuel ? entry.executed : 0;
   return outcome;
 }
 

@@ -10,6 +10,7 @@
 // wabt runs wasm calls without native recursion (a call pushes a Frame on the Thread's
 // vector and the loop continues), so guest recursion can never overflow the host stack:
 // it is bounded by the frame vector, which is sized here.
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <utility>
@@ -30,6 +31,9 @@ constexpr size_t kMaxValueStackSlots = size_t{4} << 20;
 // size() <= depth before each one; an instruction pushes at most one frame, plus one
 // transient host frame; two spare slots keep wabt's check from ever firing.
 constexpr size_t kFrameHeadroom = 2;
+// Below this much depth headroom the loop steps one instruction at a time (exact depth);
+// above it, slices go through wabt's Thread::Run(n), as fast as wasm-interp itself.
+constexpr size_t kMinFastSlice = 256;
 // A host function gets its arguments in a fixed array (no allocation per call); WASI's
 // widest function, path_open, takes 9.
 constexpr size_t kMaxHostArgs = 16;
@@ -345,13 +349,24 @@ Stop Machine::run_function(uint32_t function_index, const std::vector<Val>& args
       wi::RunResult result = wi::RunResult::Ok;
       bool too_deep = false;
       uint64_t n = 0;
-      while (n < slice) {
-        result = detail::step(thread, &trap);
-        ++n;
-        if (result != wi::RunResult::Ok) break;
-        if (frames.size() > max_depth) {
-          too_deep = true;
-          break;
+      // Fast path: with no fuel to count and the depth limit at least a whole slice away,
+      // wabt's own Thread::Run(n) runs the slice. No per-instruction check is needed, since
+      // an instruction pushes at most one frame, so the depth stays exact; the count of
+      // instructions is not kept (it only matters for fuel).
+      const size_t depth_headroom = max_depth - std::min(max_depth, frames.size());
+      if (!budget.fuel && depth_headroom >= kMinFastSlice) {
+        const auto fast = static_cast<int>(std::min<uint64_t>(slice, depth_headroom));
+        result = thread.Run(fast, &trap);
+        n = static_cast<uint64_t>(fast);
+      } else {
+        while (n < slice) {
+          result = detail::step(thread, &trap);
+          ++n;
+          if (result != wi::RunResult::Ok) break;
+          if (frames.size() > max_depth) {
+            too_deep = true;
+            break;
+          }
         }
       }
       executed += n;
