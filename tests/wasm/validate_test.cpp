@@ -132,3 +132,30 @@ TEST_CASE("validate: deeply nested blocks neither overflow the stack nor take lo
 
 }  // namespace
 }  // namespace edgectl::wasm
+
+TEST_CASE("validate: crashes the fuzzer found stay fixed (tests/fuzz/corpus/fuzz_inspect/regression-*)") {
+  // Each file once aborted the process inside wabt; now each is an error with an offset.
+  size_t seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(edgectl::test::source_dir() / "tests/fuzz/corpus/fuzz_inspect")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("regression-", 0) != 0) continue;
+    ++seen;
+    INFO("regression: ", name);
+    auto bytes = edgectl::read_file(entry.path());
+    REQUIRE(bytes.ok());
+    auto r = edgectl::wasm::validate(*bytes, name, edgectl::wasm::runtime_features());
+    REQUIRE_FALSE(r.ok());
+    CHECK(std::holds_alternative<edgectl::WasmLocation>(r.error().primary().location));
+  }
+  CHECK(seen >= 1);
+}
+
+TEST_CASE("validate: a non-constant instruction in an initializer is refused before wabt's IR reader") {
+  // global (mut i32) initialised with `drop` and an unterminated block: wabt 1.0.32's IR
+  // reader asserted on this.
+  const edgectl::Bytes bytes{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // header
+                             0x06, 0x06, 0x01, 0x7f, 0x01, 0x1a, 0x02, 0x40};  // global section
+  auto r = edgectl::wasm::validate(bytes, "g.wasm", edgectl::wasm::runtime_features());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message().find("constant instructions") != std::string::npos);
+}
