@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <optional>
 
 #include "build/build.hpp"
 #include "build/recipes.hpp"
@@ -71,9 +72,12 @@ std::string post_key(const std::string& raw_sha, const BuildOptions& o) {
                     (o.keep_names == wasm::KeepNames::Yes ? " names" : ""));
 }
 
-std::string file_sha_or_empty(const fs::path& p) {
-  auto h = sha256_file(p);
-  return h ? *h : std::string();
+// The file's bytes if it still holds exactly what the build state recorded (one read).
+std::optional<Bytes> read_if_unchanged(const fs::path& p, const std::string& expected_sha256) {
+  if (expected_sha256.empty()) return std::nullopt;
+  auto bytes = read_file(p);
+  if (!bytes || sha256_hex(*bytes) != expected_sha256) return std::nullopt;
+  return std::move(bytes).value();
 }
 
 class ComponentBuild {
@@ -143,28 +147,30 @@ class ComponentBuild {
     const std::string ckey = compile_key(*plan);
 
     // 1. compile, unless the same inputs already produced raw.wasm.
-    if (!force && state.compile_key == ckey && !state.raw_sha256.empty() &&
-        file_sha_or_empty(raw_path) == state.raw_sha256) {
-      report_.steps.push_back({"compile", state.raw_size, {}, true});
+    std::optional<Bytes> raw;
+    if (!force && state.compile_key == ckey) raw = read_if_unchanged(raw_path, state.raw_sha256);
+    if (raw) {
+      report_.steps.push_back({"compile", raw->size(), {}, true});
     } else {
       auto st = timed("compile", [&] { return compile(*plan, raw_path); });
       if (!st) return st;
-      report_.steps.push_back({"compile", 0, last_time_, false});
       report_.compiled = true;
       state = BuildState{};
+      auto fresh = read_file(raw_path);
+      if (!fresh) return std::move(fresh).error();
+      raw = std::move(fresh).value();
+      report_.steps.push_back({"compile", raw->size(), last_time_, false});
     }
-    auto raw = read_file(raw_path);
-    if (!raw) return std::move(raw).error();
     const std::string raw_sha = sha256_hex(*raw);
-    if (report_.compiled) report_.steps.back().size = raw->size();
     report_.raw_size = raw->size();
 
     // 2-5. post-process, unless raw.wasm and the options are unchanged and the artifact is intact.
     const std::string pkey = post_key(raw_sha, options_);
-    if (!force && state.post_key == pkey && file_sha_or_empty(output_) == state.output_sha256) {
-      auto out = read_file(output_);
-      if (!out) return std::move(out).error();
-      final_ = std::move(out).value();
+    std::optional<Bytes> intact;
+    if (!force && state.post_key == pkey) intact = read_if_unchanged(output_, state.output_sha256);
+    if (intact) {
+      final_ = std::move(*intact);
+      report_.sha256 = state.output_sha256;
       report_.stripped_size = state.stripped_size;
       report_.optimized_size = final_.size();
       report_.up_to_date = !report_.compiled;
@@ -175,6 +181,7 @@ class ComponentBuild {
       for (auto& s : post->steps) report_.steps.push_back(s);
       report_.stripped_size = post->stripped.size();
       final_ = std::move(post->optimized);
+      report_.sha256 = sha256_hex(final_);
       report_.optimized_size = final_.size();
       auto st = timed("write", [&] { return write_file_atomic(output_, final_); });
       if (!st) return st;
@@ -184,7 +191,7 @@ class ComponentBuild {
     state.compile_key = ckey;
     state.raw_sha256 = raw_sha;
     state.post_key = pkey;
-    state.output_sha256 = sha256_hex(final_);
+    state.output_sha256 = report_.sha256;
     state.raw_size = report_.raw_size;
     state.stripped_size = report_.stripped_size;
     state.optimized_size = report_.optimized_size;
@@ -245,7 +252,7 @@ class ComponentBuild {
 
   // Import policy and size budget: reported in the report, not as an Error, so CI sees all.
   Status run_checks() {
-    report_.sha256 = sha256_hex(final_);
+    if (report_.sha256.empty()) report_.sha256 = sha256_hex(final_);  // prebuilt modules
     auto start = Clock::now();
     auto info = wasm::inspect(final_, report_.output);
     if (!info) return std::move(info).error();
