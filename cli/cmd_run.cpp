@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <numeric>
 
 #include "limit_flags.hpp"
@@ -30,7 +31,7 @@ constexpr double kPercentileP50 = 0.50;
 constexpr double kPercentileP99 = 0.99;
 
 struct Options {
-  std::string engine = "interp";
+  std::string engine = std::string(runtime::kDefaultEngine);
   std::vector<std::string> dirs, dirs_ro, env;
   LimitFlags limits;
   std::string invoke;
@@ -117,6 +118,8 @@ Result<runtime::RunOutcome> run_once(const runtime::Module& module, const Option
 int run_repeated(const runtime::Module& module, const Options& o,
                  const runtime::wasi::WasiConfig& config, const std::vector<runtime::Value>& args) {
   std::vector<double> total_us, instantiate_us;
+  std::map<std::string, uint64_t> runs_by_engine;
+  std::string_view last_engine;
   int status = 0;
   for (uint64_t i = 0; i < o.repeat; ++i) {
     auto started = std::chrono::steady_clock::now();
@@ -127,6 +130,8 @@ int run_repeated(const runtime::Module& module, const Options& o,
             .count());
     instantiate_us.push_back(
         std::chrono::duration<double, std::micro>(outcome->instantiate_time).count());
+    ++runs_by_engine[std::string(outcome->engine)];
+    last_engine = outcome->engine;
     status = report(*outcome, false);  // a trap is printed and ends the loop; exits do not
     if (outcome->status == runtime::RunOutcome::Status::Trapped) return status;
   }
@@ -143,13 +148,16 @@ int run_repeated(const runtime::Module& module, const Options& o,
                       {"p50_us", pct(total_us, kPercentileP50)},
                       {"p99_us", pct(total_us, kPercentileP99)},
                       {"mean_us", mean},
-                      {"instantiate_p50_us", pct(instantiate_us, kPercentileP50)}};
+                      {"instantiate_p50_us", pct(instantiate_us, kPercentileP50)},
+                      {"engine", last_engine},
+                      {"runs_by_engine", runs_by_engine}};
   if (o.json) {
     ui::print_json(j);
   } else {
-    std::printf("%llu runs: p50 %.1f µs, p99 %.1f µs, mean %.1f µs (instantiate p50 %.1f µs)\n",
+    std::printf("%llu runs: p50 %.1f µs, p99 %.1f µs, mean %.1f µs (instantiate p50 %.1f µs), engine %s\n",
                 static_cast<unsigned long long>(o.repeat), j["p50_us"].get<double>(),
-                j["p99_us"].get<double>(), mean, j["instantiate_p50_us"].get<double>());
+                j["p99_us"].get<double>(), mean, j["instantiate_p50_us"].get<double>(),
+                std::string(last_engine).c_str());
   }
   return status;
 }
@@ -161,6 +169,12 @@ int run_run(const Options& o) {
   if (!engine) return ui::print_error(engine.error()), kExitError;
   runtime::LoadOptions load;
   load.name = o.module;
+  // What the aot engine says (compile progress, falling back to the interpreter) matters
+  // when it was asked for; auto's background work is silent unless EDGECTL_VERBOSE is set.
+  if (o.engine == "aot" || std::getenv("EDGECTL_VERBOSE"))
+    load.on_notice = [](std::string_view note) {
+      std::cerr << ui::paint("note:", ui::Tone::Dim, stderr) << " " << note << "\n";
+    };
   auto module = (*engine)->load(*bytes, load);
   if (!module) return ui::print_error(module.error()), kExitError;
 
@@ -189,9 +203,11 @@ void add_run(CLI::App& app, int& exit_code) {
   cmd->add_option("module", o->module, "The module: a .wasm binary, or a .wat text file")
       ->required();
   cmd->add_option("args", o->args, "Arguments for the guest (after --), or --invoke's arguments");
-  cmd->add_option("--engine", o->engine, "Runtime engine")
-      ->check(CLI::IsMember({"interp"}))
-      ->default_str("interp");
+  cmd->add_option("--engine", o->engine,
+                  "auto: interpreter at once, native code when compiled (cached); aot: native "
+                  "code (compiles first); interp: the interpreter (counts fuel)")
+      ->check(CLI::IsMember({"auto", "aot", "interp"}))
+      ->default_str(std::string(runtime::kDefaultEngine));
   cmd->add_option("--dir", o->dirs,
                   "Give the guest a host folder, read-write, as GUEST (default: HOST as given)")
       ->type_name("HOST[::GUEST]")

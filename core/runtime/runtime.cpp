@@ -2,6 +2,9 @@
 // engine registry.
 #include "runtime/runtime.hpp"
 
+#include "runtime/aot/aot.hpp"
+#include "runtime/tiered.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -176,7 +179,9 @@ Result<std::vector<Value>> parse_args(const FuncType& type, std::span<const std:
 
 Result<std::unique_ptr<Engine>> make_engine(std::string_view name) {
   if (name == "interp") return interp::make_engine();
-  return Error("unknown engine '" + std::string(name) + "': this build has interp");
+  if (name == "aot") return aot::make_engine();
+  if (name == "auto") return make_tiered_engine();
+  return Error("unknown engine '" + std::string(name) + "': choose auto, aot or interp");
 }
 
 }  // namespace edgectl::runtime

@@ -10,6 +10,7 @@
 //     host down and leaves nothing behind for the next instance.
 // runtime knows nothing of HTTP; the server drives it through these types.
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -112,6 +113,7 @@ struct RunOutcome {
   std::chrono::nanoseconds instantiate_time{0};
   std::chrono::nanoseconds run_time{0};
   uint64_t fuel_used = 0;      // instructions executed, counted only when fuel is limited (else 0)
+  std::string_view engine;     // which engine ran it: "interp" or "aot"
 };
 
 class Instance {
@@ -131,6 +133,9 @@ class Module {
  public:
   virtual ~Module() = default;
   virtual const wasm::ModuleInfo& info() const = 0;
+  // The engine its next instance runs on: "interp" or "aot" (auto: changes when the
+  // background compile finishes).
+  virtual std::string_view engine() const = 0;
   const std::string& sha256() const { return info().sha256; }
   // The signature of an exported function. Error: no such function export, or one that
   // takes or returns a type invoke() cannot pass (v128, references).
@@ -147,19 +152,29 @@ struct LoadOptions {
   // Import modules allowed besides wasi_snapshot_preview1 (e.g. "edgectl", later).
   std::set<std::string> host_modules;
   std::string name;  // for diagnostics (file name)
+  // Things worth telling a user that are not errors: "no C compiler: using the interpreter",
+  // "compiling in the background", "now running native code". May be called from a
+  // background thread (auto engine) while the Engine lives.
+  std::function<void(std::string_view)> on_notice;
 };
 
 class Engine {
  public:
   virtual ~Engine() = default;
-  virtual std::string_view name() const = 0;  // "interp"
+  virtual std::string_view name() const = 0;  // "interp", "aot", "auto"
   // Validates, checks imports (unknown WASI functions and non-WASI modules are refused,
   // each named) and compiles. The same bytes give the same cached Module (sha256 key).
   virtual Result<std::shared_ptr<const Module>> load(std::span<const uint8_t> bytes,
                                                      const LoadOptions& options) = 0;
 };
 
-// The engines this build has: "interp" (wabt's interpreter).
+// The engines this build has:
+//   "interp": wabt's interpreter; loads at once, counts fuel exactly.
+//   "aot": wasm2c + the system C compiler, cached on disk (core/runtime/aot/aot.hpp); no
+//          fuel counting. Without a toolchain it loads with the interpreter (and says so).
+//   "auto": the interpreter at once, native code for new instances as soon as the background
+//          compile is done (at once on a cache hit); the interpreter for any fuel limit.
 Result<std::unique_ptr<Engine>> make_engine(std::string_view name);
+inline constexpr std::string_view kDefaultEngine = "auto";
 
 }  // namespace edgectl::runtime

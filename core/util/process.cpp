@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,11 @@ extern char** environ;
 namespace fs = std::filesystem;
 
 namespace edgectl {
+namespace {
+// How often a captured child's cancel flag is looked at: short enough that stopping a
+// compiler feels immediate, long enough to cost nothing.
+constexpr int kCancelPollIntervalMs = 50;
+}  // namespace
 
 std::optional<fs::path> find_program(std::string_view name) {
   if (name.empty()) return std::nullopt;
@@ -90,8 +96,14 @@ Result<ProcessResult> run_process(const ProcessSpec& spec) {
     pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     int open_fds = 2;
     char buf[8192];
+    bool killed = false;
     while (open_fds > 0) {
-      if (::poll(fds, 2, -1) < 0) {
+      if (spec.cancel && !killed && spec.cancel->load()) {
+        ::kill(pid, SIGTERM);  // our own child, by PID
+        killed = true;
+      }
+      const int rc_poll = ::poll(fds, 2, spec.cancel ? kCancelPollIntervalMs : -1);
+      if (rc_poll < 0) {
         if (errno == EINTR) continue;
         break;
       }

@@ -1,6 +1,7 @@
 #pragma once
 // Running other programs (toolchains): argv only, never a shell unless asked for, with the
 // child's output streamed to a callback as it comes.
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -21,6 +22,9 @@ struct ProcessSpec {
   std::map<std::string, std::string> env_overrides;  // set on top of the inherited environment
   // Receives output chunks as they arrive; empty: the child inherits our stdout/stderr.
   std::function<void(OutputStream, std::string_view)> on_output;
+  // Set to true from any thread to stop the child (SIGTERM, then the result says signaled).
+  // Checked every kCancelPollInterval while output is captured (on_output set).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ProcessResult {

@@ -6,6 +6,7 @@
 #include <limits>
 #include <mutex>
 
+#include "runtime/detail/module_checks.hpp"
 #include "runtime/interp/detail/interp_module.hpp"
 #include "runtime/interp/interp.hpp"
 #include "util/sha256.hpp"
@@ -30,62 +31,6 @@ vm::Features vm_features(wasm::FeatureSet set) {
   return out;
 }
 
-std::string wasi_signature(const wasi::FunctionSpec& spec) {
-  wasm::FuncSignature sig;
-  for (auto p : spec.params) sig.params.emplace_back(p == wasi::ParamType::I32 ? "i32" : "i64");
-  if (spec.returns_errno) sig.results.emplace_back("i32");
-  return sig.to_string();
-}
-
-// The runtime's import rules. Modules outside WASI and the host modules are reported by
-// wasm::check_imports (the build gate's words); WASI imports must be preview1 functions
-// with preview1's exact types; host modules are allowed by name but none is bindable yet.
-Status check_imports(const wasm::ModuleInfo& info, const LoadOptions& options,
-                     const std::string& filename) {
-  wasm::ImportPolicy policy;
-  policy.allowed_modules.insert(options.host_modules.begin(), options.host_modules.end());
-  std::vector<Diagnostic> diags;
-  if (auto s = wasm::check_imports(info, policy, filename); !s) diags = s.error().diagnostics();
-
-  for (const auto& import : info.imports) {
-    const std::string what = "import '" + import.module + "." + import.name + "'";
-    auto refuse = [&](std::string message, std::string note = {}) {
-      Diagnostic d{Severity::Error, std::move(message), WasmLocation{filename, import.offset}, {}};
-      if (!note.empty()) d.notes.push_back(std::move(note));
-      diags.push_back(std::move(d));
-    };
-    if (import.module == wasi::kModuleName) {
-      if (import.kind != wasm::ExternKind::Func) {
-        refuse(what + " is a " + std::string(wasm::to_string(import.kind)) +
-               ": WASI preview1 provides only functions");
-        continue;
-      }
-      auto index = wasi::find_function(import.name);
-      if (!index) {
-        refuse(what + " is not a WASI preview1 function",
-               "the runtime implements wasi_snapshot_preview1 only (not preview2 or wasix)");
-        continue;
-      }
-      const std::string expected = wasi_signature(wasi::preview1_functions()[*index]);
-      if (import.signature != expected)
-        refuse(what + " has type " + import.signature + ", but WASI preview1 declares " + expected);
-    } else if (options.host_modules.contains(import.module)) {
-      refuse(what + ": host module '" + import.module +
-             "' is allowed but has no bindings in the interp engine yet");
-    }
-  }
-  if (diags.empty()) return {};
-  // Module order. Each diagnostic is about a different import, so no two offsets are equal.
-  std::sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    auto offset = [](const Diagnostic& d) {
-      const auto* at = std::get_if<WasmLocation>(&d.location);
-      return at ? at->offset : 0;
-    };
-    return offset(a) < offset(b);
-  });
-  return Error(std::move(diags));
-}
-
 class InterpEngine final : public Engine {
  public:
   std::string_view name() const override { return "interp"; }
@@ -108,18 +53,14 @@ Result<std::shared_ptr<const Module>> InterpEngine::load(std::span<const uint8_t
     if (auto it = cache_.find(sha); it != cache_.end())
       if (auto hit = it->second.lock()) {
         // The bytes were checked already; only the import policy depends on the options.
-        if (auto s = check_imports(hit->info(), options, filename); !s) return std::move(s).error();
+        if (auto s = detail::check_imports(hit->info(), options, filename, name()); !s)
+          return std::move(s).error();
         return std::shared_ptr<const Module>(hit);
       }
   }
 
-  wasm::InspectOptions every_function;
-  every_function.top = std::numeric_limits<size_t>::max();  // names and offsets for traps
-  auto info = wasm::inspect(bytes, filename, every_function);
+  auto info = detail::check_module(bytes, filename, options, name());
   if (!info) return std::move(info).error();
-  if (auto s = wasm::validate(bytes, filename, wasm::runtime_features()); !s)
-    return std::move(s).error();
-  if (auto s = check_imports(*info, options, filename); !s) return std::move(s).error();
 
   std::string error;
   auto code = vm::Code::decode(bytes.data(), bytes.size(), filename,
@@ -140,31 +81,17 @@ Result<std::shared_ptr<const Module>> InterpEngine::load(std::span<const uint8_t
 
 InterpModule::InterpModule(wasm::ModuleInfo info, std::shared_ptr<const vm::Code> code,
                            std::string filename)
-    : info_(std::move(info)), code_(std::move(code)), filename_(std::move(filename)) {
-  uint32_t imported = 0;
-  for (const auto& import : info_.imports) {
-    if (import.kind != wasm::ExternKind::Func) continue;
-    names_.push_back(import.module + "." + import.name);
-    if (auto index = wasi::find_function(import.name)) wasi_bindings_.push_back(*index);
-    ++imported;
-  }
-  names_.resize(imported + info_.function_count);
-  body_offsets_.resize(names_.size());
-  for (const auto& f : info_.largest_functions) {
-    if (f.index >= names_.size()) continue;
-    if (!f.name.empty()) names_[f.index] = f.name;
-    body_offsets_[f.index] = f.offset;
-  }
+    : info_(std::move(info)),
+      code_(std::move(code)),
+      filename_(std::move(filename)),
+      names_(info_) {
+  for (const auto& import : info_.imports)
+    if (import.kind == wasm::ExternKind::Func)
+      if (auto index = wasi::find_function(import.name)) wasi_bindings_.push_back(*index);
   if (info_.largest_functions.size() > kLargestFunctionsKept)
     info_.largest_functions.resize(kLargestFunctionsKept);
   const auto& exports = code_->exports();
-  for (size_t i = 0; i < exports.size(); ++i) {
-    exports_.emplace(exports[i].name, i);
-    // Without a name section, an export's name still says more than "func[3]".
-    if (exports[i].kind == vm::ExternKind::Func && exports[i].index < names_.size() &&
-        names_[exports[i].index].empty())
-      names_[exports[i].index] = exports[i].name;
-  }
+  for (size_t i = 0; i < exports.size(); ++i) exports_.emplace(exports[i].name, i);
 }
 
 std::optional<uint32_t> InterpModule::find_function_export(std::string_view name) const {
@@ -216,14 +143,6 @@ Result<FuncType> InterpModule::export_function(std::string_view name) const {
   return FuncType{convert(e.sig.params), convert(e.sig.results)};
 }
 
-std::string InterpModule::function_name(uint32_t index) const {
-  if (index < names_.size() && !names_[index].empty()) return names_[index];
-  return "func[" + std::to_string(index) + "]";
-}
-
-std::optional<uint64_t> InterpModule::body_offset(uint32_t index) const {
-  return index < body_offsets_.size() ? body_offsets_[index] : std::nullopt;
-}
 
 std::unique_ptr<Engine> make_engine() {
   return std::make_unique<InterpEngine>();

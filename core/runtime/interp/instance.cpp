@@ -12,8 +12,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr uint64_t kWasmPageBytes = 64 * 1024;
-constexpr uint64_t kWasm32MaxPages = 65536;  // 4 GiB: no cap at all for a 32-bit memory
 constexpr std::string_view kStartExport = "_start";
 constexpr std::string_view kInitializeExport = "_initialize";
 
@@ -130,16 +128,9 @@ vm::HostOutcome InterpInstance::host_call(size_t import, uint8_t* memory, uint64
 
 Status InterpInstance::instantiate() {
   const auto started = Clock::now();
-  const uint64_t cap_pages =
-      limits_.max_memory_bytes
-          ? std::min(*limits_.max_memory_bytes / kWasmPageBytes, kWasm32MaxPages)
-          : kWasm32MaxPages;
-  for (const auto& memory : module_->info().memories)
-    if (memory.initial > cap_pages)
-      return Error("'" + module_->filename() + "' needs " +
-                   format_byte_size({memory.initial * kWasmPageBytes}) + " of initial memory (" +
-                   std::to_string(memory.initial) + " pages), over the memory limit of " +
-                   format_byte_size({cap_pages * kWasmPageBytes}));
+  const uint64_t cap_pages = detail::memory_cap_pages(limits_);
+  if (auto s = detail::check_initial_memory(module_->info(), limits_, module_->filename()); !s)
+    return s;
 
   std::string error;
   machine_ = vm::Machine::instantiate(
@@ -230,6 +221,7 @@ Trap InterpInstance::make_trap(const vm::Stop& stop) const {
 RunOutcome InterpInstance::finish(RunOutcome outcome, const Entry& entry) {
   wasi_->set_deadline(std::nullopt);
   outcome.instantiate_time = instantiate_time_;
+  outcome.engine = "interp";
   outcome.run_time = Clock::now() - entry.started;
   // Instructions are counted exactly only under a fuel limit (the fast path does not count).
   outcome.fuel_used = limits_.fuel ? entry.executed : 0;

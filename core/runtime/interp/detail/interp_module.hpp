@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/detail/module_checks.hpp"
 #include "runtime/interp/vm/vm.hpp"
 #include "runtime/runtime.hpp"
 
@@ -24,6 +25,7 @@ class InterpModule final : public Module, public std::enable_shared_from_this<In
   InterpModule(wasm::ModuleInfo info, std::shared_ptr<const vm::Code> code, std::string filename);
 
   const wasm::ModuleInfo& info() const override { return info_; }
+  std::string_view engine() const override { return "interp"; }
   Result<FuncType> export_function(std::string_view name) const override;
   Result<std::unique_ptr<Instance>> instantiate(std::unique_ptr<wasi::WasiCtx> wasi,
                                                 const Limits& limits) const override;
@@ -35,8 +37,8 @@ class InterpModule final : public Module, public std::enable_shared_from_this<In
   std::optional<uint32_t> find_function_export(std::string_view name) const;
   // From the name section; else an export's name or an import's "module.name"; else
   // "func[INDEX]".
-  std::string function_name(uint32_t index) const;
-  std::optional<uint64_t> body_offset(uint32_t index) const;
+  std::string function_name(uint32_t index) const { return names_.name(index); }
+  std::optional<uint64_t> body_offset(uint32_t index) const { return names_.body_offset(index); }
   // The preview1_functions() index bound to each import (all imports are WASI functions:
   // load() refuses anything else).
   const std::vector<size_t>& wasi_bindings() const { return wasi_bindings_; }
@@ -45,8 +47,7 @@ class InterpModule final : public Module, public std::enable_shared_from_this<In
   wasm::ModuleInfo info_;
   std::shared_ptr<const vm::Code> code_;
   std::string filename_;
-  std::vector<std::string> names_;                     // by function index; "" when unnamed
-  std::vector<std::optional<uint64_t>> body_offsets_;  // by function index
+  detail::FunctionNames names_;
   std::vector<size_t> wasi_bindings_;
   std::map<std::string, size_t, std::less<>> exports_;  // name -> position in code_->exports()
 };

@@ -1,0 +1,85 @@
+#pragma once
+// The aot engine: wasm → C (wabt's wasm2c) → shared library (the system C compiler, -O2,
+// split over the cores) → dlopen, cached on disk. Also what the CLI needs of it: the
+// toolchain check, pre-compiling (`edgectl build --aot`) and the cache (`edgectl cache`).
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/runtime.hpp"
+#include "util/error.hpp"
+
+namespace edgectl::runtime::aot {
+
+// Bumped whenever the glue, the wasm-rt.h wrapper or rt.cpp change what a library expects:
+// it is part of every cache key, so old entries are never loaded by a newer edgectl.
+inline constexpr uint32_t kAbiVersion = 1;
+
+struct Toolchain {
+  std::filesystem::path wasm2c;
+  std::filesystem::path cc;
+  std::filesystem::path rt_header;  // wabt's wasm-rt.h
+  // realpath, size and mtime of each of the three: changes when any is upgraded.
+  std::string identity;
+};
+
+// Finds wasm2c, wabt's wasm-rt.h and a C compiler ($EDGECTL_CC, $CC, then cc, gcc, clang).
+// Error: what is missing and the Debian package that provides it.
+Result<Toolchain> detect_toolchain();
+
+// $XDG_CACHE_HOME/edgectl/aot, else ~/.cache/edgectl/aot.
+std::filesystem::path cache_dir();
+
+struct CompileOptions {
+  size_t jobs = 0;  // parallel compiler processes; 0: one per core
+  // Progress for long compiles ("translating", "compiling 2 parts", "linking").
+  std::function<void(std::string_view)> on_progress;
+  // Set from another thread to stop (compiler processes are terminated).
+  const std::atomic<bool>* cancel = nullptr;
+  std::string name;  // for messages and `cache list`
+};
+
+struct Compiled {
+  std::filesystem::path library;  // the cached shared object
+  std::string key;
+  bool cache_hit = false;
+  std::chrono::nanoseconds time{0};  // compile time (or lookup time on a hit)
+  uint64_t library_bytes = 0;
+  std::string flags;
+};
+
+// The cached library for `bytes` (already validated), building it on a miss. Writers
+// publish with rename, so concurrent processes never see half an entry; an entry whose
+// metadata or library does not match its key is rebuilt.
+Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolchain,
+                         const CompileOptions& options);
+// The cached library if present and valid, without building.
+std::optional<Compiled> lookup(std::span<const uint8_t> bytes, const Toolchain& toolchain);
+
+struct CacheEntry {
+  std::string key;
+  std::string name;         // the module's file name when it was compiled
+  std::string wasm_sha256;
+  std::string compiler;     // first line of `cc --version`
+  std::string flags;
+  uint64_t bytes = 0;       // the entry's size on disk
+  std::string created;      // ISO 8601 UTC
+  std::filesystem::path path;
+};
+Result<std::vector<CacheEntry>> list_cache();
+// Removes every entry (and leftovers of interrupted builds). Returns the bytes freed.
+Result<uint64_t> clear_cache();
+
+// The aot engine. Without a toolchain it says so through LoadOptions::on_notice and loads
+// with the interpreter. `cancel`, if given, stops compiles in progress when set (their
+// load() fails); it must outlive the engine.
+std::unique_ptr<Engine> make_engine(const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace edgectl::runtime::aot

@@ -1,0 +1,377 @@
+// The aot toolchain, compiler and on-disk cache.
+//   toolchain: wasm2c + wabt's wasm-rt.h + a C compiler, identified by path, size and mtime
+//     (no `--version` process on the load path: a cache hit must cost milliseconds).
+//   compile: wasm2c -n m → translate() into parts → one compiler process per part, in
+//     parallel → link into module.so. Flags by module size: -O2, or -O1 above
+//     kLargeModuleBytes (a 2.4 MB Go module is ~28 MB of C; -O2 on it takes minutes).
+//   cache: <cache_dir>/<key>/{module.so, meta.json}, key = sha256 of (ABI version, wasm
+//     sha256, toolchain identity, flags, the wasm-rt.h wrapper). Entries are built in a
+//     .tmp-* sibling and renamed into place; a lost race keeps the winner's entry. An entry
+//     whose meta.json does not name its key, or whose library size differs, is replaced.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "runtime/aot/aot.hpp"
+#include "runtime/aot/detail/cache.hpp"
+#include "runtime/aot/detail/translate.hpp"
+#include "util/fs.hpp"
+#include "util/process.hpp"
+#include "util/sha256.hpp"
+
+namespace fs = std::filesystem;
+
+namespace edgectl::runtime::aot {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kLibraryFile = "module.so";
+constexpr std::string_view kMetaFile = "meta.json";
+constexpr std::string_view kTmpPrefix = ".tmp-";
+constexpr std::string_view kTrashPrefix = ".trash-";
+// Above this many wasm bytes, -O1: compile time grows much faster than the speed it buys.
+constexpr uint64_t kLargeModuleBytes = 1024 * 1024;
+// Below this much C, one compiler process: a part's fixed cost (the shared prefix) would
+// exceed what the second core saves.
+constexpr size_t kSplitThresholdBytes = 512 * 1024;
+constexpr size_t kMaxParts = 8;
+constexpr size_t kErrorTailLines = 20;
+constexpr std::string_view kCommonFlags = "-fPIC -fvisibility=hidden -ftls-model=initial-exec -w";
+
+std::string identity_of(const fs::path& p) {
+  std::error_code ec;
+  fs::path real = fs::canonical(p, ec);
+  if (ec) real = p;
+  struct stat st {};
+  if (::stat(real.c_str(), &st) != 0) return real.string();
+  return real.string() + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
+         "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+std::string optimize_flag(uint64_t wasm_bytes) { return wasm_bytes > kLargeModuleBytes ? "-O1" : "-O2"; }
+
+std::string cache_key(std::string_view wasm_sha, const Toolchain& t, std::string_view flags) {
+  Sha256 h;
+  h.update("edgectl-aot\nabi=" + std::to_string(kAbiVersion) + "\nwasm=");
+  h.update(wasm_sha);
+  h.update("\ntoolchain=" + t.identity + "\nflags=");
+  h.update(flags);
+  h.update("\nwrapper=");
+  h.update(rt_header_wrapper());
+  return h.hex();
+}
+
+std::string tail(const std::string& text, size_t lines) {
+  size_t pos = text.size();
+  for (size_t n = 0; n <= lines && pos != std::string::npos && pos > 0; ++n)
+    pos = text.rfind('\n', pos - 1);
+  return pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
+}
+
+Result<void> run_tool(std::vector<std::string> argv, const CompileOptions& options,
+                      std::string_view what) {
+  if (options.cancel && options.cancel->load()) return Error(std::string(what) + ": cancelled");
+  std::string output;
+  ProcessSpec spec;
+  spec.argv = std::move(argv);
+  spec.cancel = options.cancel;
+  spec.on_output = [&](OutputStream, std::string_view chunk) { output.append(chunk); };
+  auto r = run_process(spec);
+  if (!r) return std::move(r).error();
+  if (options.cancel && options.cancel->load()) return Error(std::string(what) + ": cancelled");
+  if (r->signaled || r->exit_code != 0) {
+    Error e(std::string(what) + " failed (" +
+            (r->signaled ? "signal " + std::to_string(r->signal)
+                         : "exit code " + std::to_string(r->exit_code)) + ")");
+    if (!output.empty()) e.note(tail(output, kErrorTailLines));
+    return e;
+  }
+  return {};
+}
+
+std::string iso_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::optional<nlohmann::json> read_meta(const fs::path& dir) {
+  std::ifstream in(dir / kMetaFile);
+  if (!in) return std::nullopt;
+  auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  return j;
+}
+
+std::optional<Compiled> valid_entry(const fs::path& dir, const std::string& key) {
+  auto meta = read_meta(dir);
+  if (!meta || meta->value("key", "") != key || meta->value("abi", 0u) != kAbiVersion)
+    return std::nullopt;
+  std::error_code ec;
+  const uint64_t size = fs::file_size(dir / kLibraryFile, ec);
+  if (ec || size != meta->value("library_bytes", uint64_t{0})) return std::nullopt;
+  Compiled c;
+  c.library = dir / kLibraryFile;
+  c.key = key;
+  c.cache_hit = true;
+  c.library_bytes = size;
+  c.flags = meta->value("flags", "");
+  return c;
+}
+
+fs::path unique_sibling(const fs::path& root, std::string_view prefix) {
+  std::random_device rd;
+  return root / (std::string(prefix) + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+}
+
+// Moves an entry out of the way (atomically) and deletes it.
+void remove_entry(const fs::path& dir) {
+  std::error_code ec;
+  fs::path trash = unique_sibling(dir.parent_path(), kTrashPrefix);
+  fs::rename(dir, trash, ec);
+  if (!ec) fs::remove_all(trash, ec);
+}
+
+std::string compiler_version(const fs::path& cc) {
+  auto out = capture_output({cc.string(), "--version"});
+  if (!out) return cc.string();
+  return out->substr(0, out->find('\n'));
+}
+
+std::vector<std::string> split_flags(std::string_view flags) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < flags.size()) {
+    size_t end = flags.find(' ', start);
+    if (end == std::string_view::npos) end = flags.size();
+    if (end > start) out.emplace_back(flags.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Toolchain> detect_toolchain() {
+  Toolchain t;
+  auto wasm2c = find_program("wasm2c");
+  if (!wasm2c)
+    return Error("wasm2c is not installed: the aot engine needs it")
+        .note("install it with: apt-get install wabt");
+  t.wasm2c = *wasm2c;
+  for (fs::path candidate : {wasm2c->parent_path().parent_path() / "include" / "wasm-rt.h",
+                             fs::path("/usr/include/wasm-rt.h")}) {
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) {
+      t.rt_header = candidate;
+      break;
+    }
+  }
+  if (t.rt_header.empty())
+    return Error("wabt's wasm-rt.h was not found next to wasm2c or in /usr/include")
+        .note("install it with: apt-get install wabt");
+  std::vector<std::string> candidates;
+  for (const char* var : {"EDGECTL_CC", "CC"})
+    if (const char* v = std::getenv(var); v && *v) candidates.emplace_back(v);
+  candidates.insert(candidates.end(), {"cc", "gcc", "clang"});
+  for (const auto& c : candidates)
+    if (auto found = find_program(c)) {
+      t.cc = *found;
+      break;
+    }
+  if (t.cc.empty())
+    return Error("no C compiler found (looked for $EDGECTL_CC, $CC, cc, gcc and clang): the aot engine needs one")
+        .note("install one with: apt-get install gcc");
+  t.identity = identity_of(t.wasm2c) + ";" + identity_of(t.cc) + ";" + identity_of(t.rt_header);
+  return t;
+}
+
+fs::path cache_dir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "edgectl" / "aot";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return fs::path(home) / ".cache" / "edgectl" / "aot";
+  return fs::temp_directory_path() / ("edgectl-aot-" + std::to_string(::getuid()));
+}
+
+std::optional<Compiled> lookup(std::span<const uint8_t> bytes, const Toolchain& toolchain) {
+  const auto started = Clock::now();
+  const std::string flags = optimize_flag(bytes.size());
+  const std::string key = cache_key(sha256_hex(bytes), toolchain, flags);
+  auto hit = valid_entry(cache_dir() / key, key);
+  if (hit) hit->time = Clock::now() - started;
+  return hit;
+}
+
+void discard(const std::string& key) { remove_entry(cache_dir() / key); }
+
+Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolchain,
+                         const CompileOptions& options) {
+  const auto started = Clock::now();
+  const std::string wasm_sha = sha256_hex(bytes);
+  const std::string opt = optimize_flag(bytes.size());
+  const std::string key = cache_key(wasm_sha, toolchain, opt);
+  const fs::path root = cache_dir();
+  const fs::path entry = root / key;
+  if (auto hit = valid_entry(entry, key)) {
+    hit->time = Clock::now() - started;
+    return *hit;
+  }
+  auto progress = [&](const std::string& what) {
+    if (options.on_progress) options.on_progress(what);
+  };
+
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return Error("cannot create the aot cache " + root.string() + ": " + ec.message());
+  const fs::path tmp = unique_sibling(root, kTmpPrefix);
+  fs::create_directories(tmp / "include", ec);
+  if (ec) return Error("cannot create " + tmp.string() + ": " + ec.message());
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ignored;
+      if (!dir.empty()) fs::remove_all(dir, ignored);
+    }
+  } cleanup{tmp};
+
+  if (auto s = write_file_atomic(tmp / "module.wasm", bytes); !s) return std::move(s).error();
+  progress("translating to C (wasm2c)");
+  if (auto s = run_tool({toolchain.wasm2c.string(), "--no-debug-names", "-n", std::string(kModuleName),
+                         (tmp / "module.wasm").string(), "-o", (tmp / "m.c").string()},
+                        options, "wasm2c");
+      !s)
+    return std::move(s).error();
+  // wasm2c names its header after the output file: m.c → m.h, included as "m.h".
+  auto c_source = read_text_file(tmp / "m.c");
+  if (!c_source) return std::move(c_source).error();
+  auto header = read_text_file(tmp / "m.h");
+  if (!header) return std::move(header).error();
+
+  size_t jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = std::min(jobs, kMaxParts);
+  const size_t parts = c_source->size() > kSplitThresholdBytes ? jobs : 1;
+  auto translation = translate(*c_source, *header, key, parts);
+  if (!translation) return std::move(translation).error();
+  c_source->clear();
+  c_source->shrink_to_fit();
+  if (auto s = write_file_atomic(tmp / "include" / "wasm-rt.h", rt_header_wrapper()); !s)
+    return std::move(s).error();
+  std::vector<fs::path> objects;
+  for (size_t i = 0; i < translation->parts.size(); ++i) {
+    const fs::path c = tmp / ("part" + std::to_string(i) + ".c");
+    if (auto s = write_file_atomic(c, translation->parts[i]); !s) return std::move(s).error();
+    objects.push_back(tmp / ("part" + std::to_string(i) + ".o"));
+  }
+  const size_t n = objects.size();
+  translation->parts.clear();
+
+  progress("compiling " + std::to_string(n) + (n == 1 ? " part" : " parts") + " with " +
+           toolchain.cc.filename().string() + " " + opt);
+  std::vector<Result<void>> results(n, Result<void>{});
+  {
+    std::vector<std::thread> workers;
+    for (size_t i = 0; i < n; ++i)
+      workers.emplace_back([&, i] {
+        std::vector<std::string> argv{toolchain.cc.string(), opt};
+        for (auto& f : split_flags(kCommonFlags)) argv.push_back(std::move(f));
+        argv.insert(argv.end(), {"-I", (tmp / "include").string(), "-c",
+                                 (tmp / ("part" + std::to_string(i) + ".c")).string(), "-o",
+                                 objects[i].string()});
+        results[i] = run_tool(std::move(argv), options, "compiling the generated C");
+      });
+    for (auto& w : workers) w.join();
+  }
+  for (auto& r : results)
+    if (!r) return std::move(r).error();
+
+  progress("linking");
+  std::vector<std::string> link{toolchain.cc.string(), "-shared", "-o", (tmp / kLibraryFile).string()};
+  for (const auto& o : objects) link.push_back(o.string());
+  if (auto s = run_tool(std::move(link), options, "linking the compiled module"); !s)
+    return std::move(s).error();
+  for (const auto& o : objects) fs::remove(o, ec);
+  // The entry keeps the library and its metadata only.
+  for (size_t i = 0; i < n; ++i) fs::remove(tmp / ("part" + std::to_string(i) + ".c"), ec);
+  for (const char* f : {"m.c", "m.h", "module.wasm"}) fs::remove(tmp / f, ec);
+  fs::remove_all(tmp / "include", ec);
+
+  const uint64_t library_bytes = fs::file_size(tmp / kLibraryFile, ec);
+  nlohmann::json meta = {
+      {"key", key},
+      {"abi", kAbiVersion},
+      {"name", options.name},
+      {"wasm_sha256", wasm_sha},
+      {"wasm_bytes", bytes.size()},
+      {"compiler", compiler_version(toolchain.cc)},
+      {"flags", opt + " " + std::string(kCommonFlags)},
+      {"library_bytes", library_bytes},
+      {"created", iso_now()},
+  };
+  if (auto s = write_file_atomic(tmp / kMetaFile, meta.dump(2) + "\n"); !s) return std::move(s).error();
+
+  // Publish. A valid entry that appeared meanwhile (another process) wins; an invalid one
+  // is moved aside first.
+  if (fs::exists(entry, ec) && !valid_entry(entry, key)) remove_entry(entry);
+  fs::rename(tmp, entry, ec);
+  if (!ec) cleanup.dir.clear();
+  auto published = valid_entry(entry, key);
+  if (!published) return Error("cannot publish the compiled module into " + entry.string());
+  published->cache_hit = false;
+  published->time = Clock::now() - started;
+  return *published;
+}
+
+Result<std::vector<CacheEntry>> list_cache() {
+  std::vector<CacheEntry> out;
+  const fs::path root = cache_dir();
+  std::error_code ec;
+  if (!fs::exists(root, ec)) return out;
+  for (const auto& d : fs::directory_iterator(root, ec)) {
+    const std::string name = d.path().filename().string();
+    if (name.starts_with(".") || !d.is_directory()) continue;
+    CacheEntry e;
+    e.key = name;
+    e.path = d.path();
+    if (auto meta = read_meta(d.path())) {
+      e.name = meta->value("name", "");
+      e.wasm_sha256 = meta->value("wasm_sha256", "");
+      e.compiler = meta->value("compiler", "");
+      e.flags = meta->value("flags", "");
+      e.created = meta->value("created", "");
+    }
+    for (const auto& f : fs::recursive_directory_iterator(d.path(), ec))
+      if (f.is_regular_file()) e.bytes += f.file_size();
+    out.push_back(std::move(e));
+  }
+  if (ec) return Error("cannot read the aot cache " + root.string() + ": " + ec.message());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created > b.created; });
+  return out;
+}
+
+Result<uint64_t> clear_cache() {
+  const fs::path root = cache_dir();
+  std::error_code ec;
+  uint64_t freed = 0;
+  if (!fs::exists(root, ec)) return freed;
+  for (const auto& d : fs::directory_iterator(root, ec)) {
+    for (const auto& f : fs::recursive_directory_iterator(d.path(), ec))
+      if (f.is_regular_file()) freed += f.file_size();
+    if (d.is_directory()) remove_entry(d.path());
+    else fs::remove(d.path(), ec);
+  }
+  if (ec) return Error("cannot clear the aot cache " + root.string() + ": " + ec.message());
+  return freed;
+}
+
+}  // namespace edgectl::runtime::aot

@@ -1,0 +1,46 @@
+#pragma once
+// What every engine does the same way at load and instantiate: the import policy, the
+// initial-memory check against Limits, and function names for trap reports.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/runtime.hpp"
+
+namespace edgectl::runtime::detail {
+
+// inspect() with every function listed (names and offsets for traps), validate() with the
+// runtime's features, then the import rules: WASI imports must be preview1 functions with
+// preview1's exact types; other modules only when allowed in `options` (and then the engine
+// says it has no bindings for them yet). Every offender is reported at once.
+Result<wasm::ModuleInfo> check_module(std::span<const uint8_t> bytes, const std::string& filename,
+                                      const LoadOptions& options, std::string_view engine);
+// The import rules alone (for a module found in an engine's cache under other options).
+Status check_imports(const wasm::ModuleInfo& info, const LoadOptions& options,
+                     const std::string& filename, std::string_view engine);
+
+// The memory cap in 64 KiB pages (max_memory_bytes rounded down, at most 4 GiB).
+uint64_t memory_cap_pages(const Limits& limits);
+// Error (naming the sizes) when a memory's initial size is over the cap.
+Status check_initial_memory(const wasm::ModuleInfo& info, const Limits& limits,
+                            const std::string& filename);
+
+// Function names by index: from the name section; else an export's name or an import's
+// "module.name"; else "func[INDEX]". Also each defined function's body offset.
+class FunctionNames {
+ public:
+  // `info` must list every function (check_module does); `exports` are (name, index) pairs.
+  explicit FunctionNames(const wasm::ModuleInfo& info);
+  std::string name(uint32_t index) const;
+  std::optional<uint64_t> body_offset(uint32_t index) const;
+  uint32_t imported_functions() const { return imported_; }
+
+ private:
+  uint32_t imported_ = 0;
+  std::vector<std::string> names_;
+  std::vector<std::optional<uint64_t>> offsets_;
+};
+
+}  // namespace edgectl::runtime::detail
