@@ -116,7 +116,8 @@ Result<runtime::RunOutcome> run_once(const runtime::Module& module, const Option
 
 // --repeat: N fresh instances in this process; microseconds per instantiate-and-run.
 int run_repeated(const runtime::Module& module, const Options& o,
-                 const runtime::wasi::WasiConfig& config, const std::vector<runtime::Value>& args) {
+                 const runtime::wasi::WasiConfig& config, const std::vector<runtime::Value>& args,
+                 double load_ms) {
   std::vector<double> total_us, instantiate_us;
   std::map<std::string, uint64_t> runs_by_engine;
   std::string_view last_engine;
@@ -150,6 +151,7 @@ int run_repeated(const runtime::Module& module, const Options& o,
                       {"mean_us", mean},
                       {"instantiate_p50_us", pct(instantiate_us, kPercentileP50)},
                       {"engine", last_engine},
+                      {"load_ms", load_ms},
                       {"runs_by_engine", runs_by_engine}};
   if (o.json) {
     ui::print_json(j);
@@ -175,8 +177,11 @@ int run_run(const Options& o) {
     load.on_notice = [](std::string_view note) {
       std::cerr << ui::paint("note:", ui::Tone::Dim, stderr) << " " << note << "\n";
     };
+  const auto load_started = std::chrono::steady_clock::now();
   auto module = (*engine)->load(*bytes, load);
   if (!module) return ui::print_error(module.error()), kExitError;
+  const double load_ms = std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - load_started).count();
 
   std::vector<runtime::Value> args;
   if (!o.invoke.empty()) {
@@ -188,7 +193,7 @@ int run_run(const Options& o) {
     args = std::move(parsed).value();
   }
   const runtime::wasi::WasiConfig config = wasi_config(o);
-  if (o.repeat) return run_repeated(**module, o, config, args);
+  if (o.repeat) return run_repeated(**module, o, config, args, load_ms);
   auto outcome = run_once(**module, o, config, args);
   if (!outcome) return ui::print_error(outcome.error()), kExitError;
   return report(*outcome, !o.invoke.empty());
