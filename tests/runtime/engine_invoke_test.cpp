@@ -8,7 +8,7 @@
 namespace edgectl::runtime {
 namespace {
 
-using test::interp_engine;
+using test::test_engine;
 using test::invoke;
 using test::load;
 using test::wat;
@@ -27,7 +27,7 @@ constexpr std::string_view kNumbers = R"((module
 )";
 
 TEST_CASE("invoke: i32, i64, f32 and f64 arguments and results") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(kNumbers));
   auto instance = test::instantiate(*module);
 
@@ -63,7 +63,7 @@ TEST_CASE("invoke: i32, i64, f32 and f64 arguments and results") {
 }
 
 TEST_CASE("invoke: a missing export, a non-function and wrong arguments are errors") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(kNumbers), {{}, "n.wasm"});
   auto instance = test::instantiate(*module);
   std::vector<Value> none;
@@ -104,7 +104,7 @@ TEST_CASE("invoke: a missing export, a non-function and wrong arguments are erro
 }
 
 TEST_CASE("invoke: a reactor's _initialize runs once, before the first export") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(R"((module
     (global $inits (mut i32) (i32.const 0))
     (global $calls (mut i32) (i32.const 0))
@@ -128,7 +128,7 @@ TEST_CASE("invoke: a reactor's _initialize runs once, before the first export") 
 }
 
 TEST_CASE("run_start: returning from _start is exit code 0 and the start section runs first") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(R"((module
     (global $ready (mut i32) (i32.const 0))
     (func $init (global.set $ready (i32.const 1)))
@@ -146,7 +146,7 @@ TEST_CASE("run_start: returning from _start is exit code 0 and the start section
 }
 
 TEST_CASE("run_start: proc_exit ends the run as Exited with the guest's code") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(R"((module
     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
     (memory (export "memory") 1)

@@ -9,6 +9,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::interp_engine;
+using test::test_engine;
 using test::invoke;
 using test::invoke_fresh;
 using test::load;
@@ -48,7 +49,7 @@ TEST_CASE("limits: defaults are 256 MiB of memory, 10,000 frames, no timeout, no
 }
 
 TEST_CASE("limits: memory.grow past the cap returns -1 and the module's own maximum still holds") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(R"((module
     (memory 1)
     (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
@@ -74,7 +75,7 @@ TEST_CASE("limits: memory.grow past the cap returns -1 and the module's own maxi
 }
 
 TEST_CASE("limits: initial memory over the cap fails to instantiate, saying so") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat("(module (memory 4))"), {{}, "big.wasm"});
   Limits limits = Limits::defaults();
   limits.max_memory_bytes = 2 * kPage;
@@ -87,7 +88,7 @@ TEST_CASE("limits: initial memory over the cap fails to instantiate, saying so")
 }
 
 TEST_CASE("limits: an infinite loop stops at the timeout") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(kLoops));
   Limits limits = Limits::defaults();
   limits.timeout = 100ms;
@@ -103,7 +104,7 @@ TEST_CASE("limits: an infinite loop stops at the timeout") {
 }
 
 TEST_CASE("limits: each entry gets the whole timeout") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(kLoops));
   Limits limits = Limits::defaults();
   limits.timeout = 50ms;
@@ -114,7 +115,9 @@ TEST_CASE("limits: each entry gets the whole timeout") {
   CHECK(std::get<int32_t>(o.results[0]) == 1000);
 }
 
-TEST_CASE("limits: fuel stops an infinite loop after exactly that many instructions") {
+// Fuel is the interpreter's alone (native code does not count instructions): these run on
+// interp in both passes, and the aot and auto engines' handling of a fuel limit is below.
+TEST_CASE("fuel: stops an infinite loop after exactly that many instructions") {
   auto engine = interp_engine();
   auto module = load(*engine, wat(kLoops));
   Limits limits = Limits::defaults();
@@ -125,7 +128,7 @@ TEST_CASE("limits: fuel stops an infinite loop after exactly that many instructi
   CHECK(o.fuel_used == 1'000'000);
 }
 
-TEST_CASE("limits: fuel is counted exactly and spent across the instance's calls") {
+TEST_CASE("fuel: is counted exactly and spent across the instance's calls") {
   auto engine = interp_engine();
   auto module = load(*engine, wat(kLoops));
   // What one call costs, measured under a generous limit (fuel is counted only when limited)...
@@ -145,7 +148,7 @@ TEST_CASE("limits: fuel is counted exactly and spent across the instance's calls
 }
 
 TEST_CASE("limits: the call depth is enforced exactly, also through call_indirect") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(kLoops));
   Limits limits = Limits::defaults();
   limits.max_call_depth = 100;
@@ -161,7 +164,7 @@ TEST_CASE("limits: the call depth is enforced exactly, also through call_indirec
 }
 
 TEST_CASE("limits: runaway recursion is a StackOverflow trap, never a host crash") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(kLoops));
   auto o = invoke_fresh(*module, "forever", {int32_t{0}});  // default: 10,000 frames
   CHECK(trap_kind(o) == TrapKind::StackOverflow);
@@ -186,6 +189,17 @@ TEST_CASE("limits: runaway recursion is a StackOverflow trap, never a host crash
 }
 
 TEST_CASE("limits: a start function is held to the limits too") {
+  auto engine = test_engine();
+  auto module = load(*engine, wat(R"((module (func $s (loop $l (br $l))) (start $s)))"));
+  Limits limits = Limits::defaults();
+  limits.timeout = std::chrono::milliseconds(50);
+  auto r = module->instantiate(nullptr, limits);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message().find("start function") != std::string::npos);
+  CHECK(r.error().message().find("exceeded the time limit of 50ms") != std::string::npos);
+}
+
+TEST_CASE("fuel: a start function is held to it too") {
   auto engine = interp_engine();
   auto module = load(*engine, wat(R"((module (func $s (loop $l (br $l))) (start $s)))"));
   Limits limits = Limits::defaults();

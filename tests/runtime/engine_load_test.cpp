@@ -5,7 +5,7 @@
 namespace edgectl::runtime {
 namespace {
 
-using test::interp_engine;
+using test::test_engine;
 using test::load;
 using test::wat;
 
@@ -15,17 +15,19 @@ bool mentions(const Error& e, std::string_view needle) {
   return false;
 }
 
-TEST_CASE("engine: make_engine knows interp and names what it has otherwise") {
-  auto engine = make_engine("interp");
-  REQUIRE(engine.ok());
-  CHECK((*engine)->name() == "interp");
-  auto unknown = make_engine("aot");
+TEST_CASE("engine: make_engine knows auto, aot and interp and names them otherwise") {
+  for (std::string_view name : {"interp", "aot", "auto"}) {
+    auto engine = make_engine(name);
+    REQUIRE(engine.ok());
+    CHECK((*engine)->name() == name);
+  }
+  auto unknown = make_engine("jit");
   REQUIRE_FALSE(unknown.ok());
-  CHECK(unknown.error().message() == "unknown engine 'aot': this build has interp");
+  CHECK(unknown.error().message() == "unknown engine 'jit': choose auto, aot or interp");
 }
 
 TEST_CASE("engine: WASI preview1 imports with their exact types load") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(R"((module
     (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
     (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
@@ -38,7 +40,7 @@ TEST_CASE("engine: WASI preview1 imports with their exact types load") {
 }
 
 TEST_CASE("engine: every refused import is named, all at once, in module order") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto bytes = wat(R"((module
     (import "env" "foo" (func (param i32) (result i32)))
     (import "wasi_snapshot_preview1" "fd_frobnicate" (func (param i32) (result i32)))
@@ -70,7 +72,7 @@ TEST_CASE("engine: every refused import is named, all at once, in module order")
 }
 
 TEST_CASE("engine: an allowed host module without bindings is refused with that reason") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto bytes = wat(R"((module (import "edgectl" "log" (func (param i32 i32)))))");
   LoadOptions options;
   options.host_modules = {"edgectl"};
@@ -80,7 +82,7 @@ TEST_CASE("engine: an allowed host module without bindings is refused with that 
 }
 
 TEST_CASE("engine: invalid modules and features outside the runtime's set are refused") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   const Bytes garbage{0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00, 0x01, 0xff};
   CHECK_FALSE(engine->load(garbage, {}).ok());
   const Bytes text{'(', 'm', 'o', 'd', 'u', 'l', 'e', ')'};
@@ -93,7 +95,7 @@ TEST_CASE("engine: invalid modules and features outside the runtime's set are re
 }
 
 TEST_CASE("engine: the same bytes give the same Module and other bytes another") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto a = wat("(module (func (export \"f\") (result i32) (i32.const 1)))");
   auto b = wat("(module (func (export \"f\") (result i32) (i32.const 2)))");
   auto m1 = load(*engine, a);
@@ -108,7 +110,7 @@ TEST_CASE("engine: the same bytes give the same Module and other bytes another")
 }
 
 TEST_CASE("engine: a Module nobody holds is not kept alive by the cache") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto bytes = wat("(module (func (export \"f\")))");
   std::weak_ptr<const Module> weak = load(*engine, bytes);
   CHECK(weak.expired());
@@ -120,7 +122,7 @@ TEST_CASE("engine: info() keeps the usual ten largest functions") {
   std::string text = "(module";
   for (int i = 0; i < 15; ++i) text += " (func $f" + std::to_string(i) + ")";
   text += ")";
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, wat(text));
   CHECK(module->info().function_count == 15);
   CHECK(module->info().largest_functions.size() == 10);

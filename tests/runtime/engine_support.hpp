@@ -1,6 +1,11 @@
 #pragma once
-// Helpers for the engine tests: load a fixture into the interp engine, instantiate it and
-// call an export, failing the test on any Error (traps are outcomes, not errors).
+// Helpers for the engine tests: load a fixture into the engine under test, instantiate it
+// and call an export, failing the test on any Error (traps are outcomes, not errors).
+//
+// The engine tests run twice under ctest: as themselves (interp), and prefixed "aot/" with
+// EDGECTL_TEST_ENGINE=aot (tests/CMakeLists.txt), so the same assertions hold for both
+// engines. The aot run compiles into a cache under the build folder, kept between runs.
+#include <cstdlib>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -24,6 +29,21 @@ namespace edgectl::test {
 
 inline std::unique_ptr<runtime::Engine> interp_engine() {
   auto engine = runtime::make_engine("interp");
+  REQUIRE(engine.ok());
+  return std::move(engine).value();
+}
+
+// "interp" unless EDGECTL_TEST_ENGINE names another engine.
+inline std::string test_engine_name() {
+  const char* name = std::getenv("EDGECTL_TEST_ENGINE");
+  return name && *name ? name : "interp";
+}
+
+// The engine under test. For aot, the cache goes to the build folder's test cache.
+inline std::unique_ptr<runtime::Engine> test_engine() {
+  const std::string name = test_engine_name();
+  if (name != "interp") ::setenv("XDG_CACHE_HOME", EDGECTL_TEST_AOT_CACHE, /*overwrite=*/1);
+  auto engine = runtime::make_engine(name);
   REQUIRE(engine.ok());
   return std::move(engine).value();
 }

@@ -11,7 +11,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::compile_c;
-using test::interp_engine;
+using test::test_engine;
 using test::load;
 using test::run_command;
 
@@ -23,7 +23,7 @@ wasi::WasiConfig with_dir(const fs::path& host, bool writable = true) {
 }
 
 TEST_CASE("wasi groups: clocks, random, sched_yield and poll_oneoff sleeps") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, compile_c(R"c(
     #include <sched.h>
     #include <stdio.h>
@@ -56,7 +56,7 @@ TEST_CASE("wasi groups: clocks, random, sched_yield and poll_oneoff sleeps") {
 
 TEST_CASE("wasi groups: file descriptors - seek, tell, pread, pwrite, stat, truncate, append, sync") {
   TempDir dir;
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, compile_c(R"c(
     #include <fcntl.h>
     #include <stdio.h>
@@ -95,7 +95,7 @@ TEST_CASE("wasi groups: file descriptors - seek, tell, pread, pwrite, stat, trun
 
 TEST_CASE("wasi groups: paths - mkdir, readdir, rename, link, symlink, readlink, unlink, rmdir") {
   TempDir dir;
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, compile_c(R"c(
     #include <dirent.h>
     #include <fcntl.h>
@@ -139,7 +139,7 @@ TEST_CASE("wasi groups: escapes and read-only folders are refused through the en
   REQUIRE(write_file_atomic(outer.path() / "secret.txt", std::string_view("secret")).ok());
   fs::create_directories(outer.path() / "box");
   fs::create_symlink(outer.path() / "secret.txt", outer.path() / "box" / "link");
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, compile_c(R"c(
     #include <errno.h>
     #include <fcntl.h>
@@ -166,7 +166,7 @@ TEST_CASE("wasi groups: escapes and read-only folders are refused through the en
 }
 
 TEST_CASE("wasi groups: sockets are not supported, proc_raise is not implemented (WAT)") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, test::wat(R"((module
     (import "wasi_snapshot_preview1" "sock_shutdown" (func $shutdown (param i32 i32) (result i32)))
     (import "wasi_snapshot_preview1" "proc_raise" (func $raise (param i32) (result i32)))

@@ -9,12 +9,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::compile_c;
-using test::interp_engine;
+using test::test_engine;
 using test::load;
 using test::run_command;
 
 TEST_CASE("wasi engine: hello world, argv and the environment") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, compile_c(R"c(
     #include <stdio.h>
     #include <stdlib.h>
@@ -39,7 +39,7 @@ TEST_CASE("wasi engine: hello world, argv and the environment") {
 }
 
 TEST_CASE("wasi engine: exit codes from main and from exit()") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, compile_c(R"c(
     #include <stdio.h>
     #include <stdlib.h>
@@ -66,7 +66,7 @@ TEST_CASE("wasi engine: exit codes from main and from exit()") {
 TEST_CASE("wasi engine: a preopened folder, read and written") {
   TempDir dir("edgectl-wasi-engine");
   REQUIRE(write_file_atomic(dir.path() / "in.txt", "from the host").ok());
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, compile_c(R"c(
     #include <stdio.h>
     #include <string.h>
@@ -99,7 +99,7 @@ TEST_CASE("wasi engine: a preopened folder, read and written") {
 }
 
 TEST_CASE("wasi engine: stdin in Buffer mode, and a blocking sleep cut short by the timeout") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto cat = load(*engine, compile_c(R"c(
     #include <stdio.h>
     int main(void) { int c; while ((c = getchar()) != EOF) putchar(c == 'a' ? 'A' : c); return 0; })c"));
@@ -121,7 +121,7 @@ TEST_CASE("wasi engine: stdin in Buffer mode, and a blocking sleep cut short by 
 }
 
 TEST_CASE("wasi engine: the memory cap applies to malloc") {
-  auto engine = interp_engine();
+  auto engine = test_engine();
   auto module = load(*engine, compile_c(R"c(
     #include <stdlib.h>
     int main(void) {

@@ -87,7 +87,7 @@ Result<void> run_tool(std::vector<std::string> argv, const CompileOptions& optio
   if (!r) return std::move(r).error();
   if (options.cancel && options.cancel->load()) return Error(std::string(what) + ": cancelled");
   if (r->signaled || r->exit_code != 0) {
-    Error e(std::string(what) + " failed (" +
+    Error e(std::string(what) + (r->signaled ? " crashed (" : " failed (") +
             (r->signaled ? "signal " + std::to_string(r->signal)
                          : "exit code " + std::to_string(r->exit_code)) + ")");
     if (!output.empty()) e.note(tail(output, kErrorTailLines));

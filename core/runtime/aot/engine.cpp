@@ -53,6 +53,7 @@ class AotEngine final : public Engine {
  private:
   Result<std::shared_ptr<const Module>> fall_back(std::span<const uint8_t> bytes,
                                                   const LoadOptions& options, const Error& why);
+  Engine* interp_for_fallback();
 
   const std::atomic<bool>* cancel_;
   std::mutex mutex_;
@@ -61,19 +62,18 @@ class AotEngine final : public Engine {
   std::map<std::string, std::weak_ptr<const AotModule>, std::less<>> cache_;
 };
 
+Engine* AotEngine::interp_for_fallback() {
+  std::lock_guard lock(mutex_);
+  if (!interp_) interp_ = interp::make_engine();
+  return interp_.get();
+}
+
 Result<std::shared_ptr<const Module>> AotEngine::fall_back(std::span<const uint8_t> bytes,
                                                            const LoadOptions& options,
                                                            const Error& why) {
-  {
-    std::lock_guard lock(mutex_);
-    if (!interp_) {
-      interp_ = interp::make_engine();
-      if (options.on_notice)
-        options.on_notice("aot engine unavailable (" + why.message() +
-                          "): running on the interpreter");
-    }
-  }
-  return interp_->load(bytes, options);
+  if (options.on_notice)
+    options.on_notice("aot engine unavailable (" + why.message() + "): running on the interpreter");
+  return interp_for_fallback()->load(bytes, options);
 }
 
 Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> bytes,
@@ -111,10 +111,14 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
   for (int attempt = 0; attempt < 2 && !library; ++attempt) {
     auto compiled = compile(bytes, *toolchain, compile_options);
     if (!compiled) {
-      Error e("cannot compile '" + filename + "' to native code: " + compiled.error().message());
+      if (cancel_ && cancel_->load()) return std::move(compiled).error();
+      // A module the toolchain cannot take (wasm2c 1.0.32 aborts on v128 parameters, for
+      // one) still runs: on the interpreter, saying why.
+      Error why("cannot compile '" + filename + "' to native code: " + compiled.error().message());
       for (const auto& d : compiled.error().diagnostics())
-        for (const auto& n : d.notes) e.note(n);
-      return e;
+        for (const auto& n : d.notes) why.note(n);
+      if (options.on_notice) options.on_notice(why.message() + "; running on the interpreter");
+      return interp_for_fallback()->load(bytes, options);
     }
     auto opened = open_library(compiled->library.string(), compiled->key);
     if (opened) {

@@ -120,13 +120,21 @@ Trap AotInstance::make_trap(const rt::Stopped& s) {
       trap.kind = TrapKind::IndirectCallTypeMismatch;
       trap.message = "indirect call signature mismatch";
       break;
-    case rt::Stop::UndefinedElement:
+    case rt::Stop::UndefinedIndex:
       trap.kind = TrapKind::UndefinedElement;
-      trap.message = "undefined table index or uninitialized element";
+      trap.message = "undefined table index";
+      break;
+    case rt::Stop::UninitializedElement:
+      trap.kind = TrapKind::UndefinedElement;
+      trap.message = "uninitialized table element";
       break;
     case rt::Stop::Exhaustion:
       trap.kind = TrapKind::StackOverflow;
-      trap.message = "call stack exhausted";
+      trap.message = "call depth exceeded " + std::to_string(budget_.max_call_depth) + " frames";
+      break;
+    case rt::Stop::NativeStackOverflow:
+      trap.kind = TrapKind::StackOverflow;
+      trap.message = "call stack exhausted (the native stack overflowed)";
       break;
     case rt::Stop::Timeout:
       trap.kind = TrapKind::Timeout;
@@ -164,14 +172,23 @@ Status AotInstance::instantiate() {
   std::memset(instance_, 0, size);
   ctx_.memory = lib.memory(instance_);
 
+  // Only a start function is guest code worth a deadline; copying data and elements is
+  // bounded work, and a thread preempted meanwhile must not time out for it.
+  const bool has_start = std::any_of(module_->info().sections.begin(), module_->info().sections.end(),
+                                     [](const auto& section) { return section.name == "start"; });
   begin_entry();
+  if (!has_start) budget_.deadline.reset();
   rt::Stopped s = rt::call_guest(ctx_, lib.instantiate, instance_, &ctx_, budget_);
   wasi_->set_deadline(std::nullopt);
   if (s.stop == rt::Stop::Exit)
     return Error("the start function of '" + module_->filename() + "' exited with code " +
                  std::to_string(ctx_.exit_code));
   if (s.stop != rt::Stop::Returned) {
+    // wasm2c's instantiate copies data and elements (which fail out of bounds) and then
+    // runs the start function: any other trap comes from the start function.
     Trap trap = make_trap(s);
+    if (has_start && trap.kind != TrapKind::MemoryOutOfBounds)
+      return Error("the start function of '" + module_->filename() + "' trapped: " + describe(trap));
     return Error("cannot instantiate '" + module_->filename() + "': " + describe(trap));
   }
   instantiate_time_ = Clock::now() - started;

@@ -121,7 +121,7 @@ void on_fault(int sig, siginfo_t* info, void* ucontext) {
   ThreadState& t = t_state;
   if (t.in_guest && t.jmp) {
     auto* addr = static_cast<uint8_t*>(info->si_addr);
-    Stop stop = Stop::Exhaustion;  // guest code touches only its memory and its stack
+    Stop stop = Stop::NativeStackOverflow;  // guest code touches only its memory and its stack
     if (t.ctx && t.ctx->memory) {
       auto* mem = static_cast<wasm_rt_memory_t*>(t.ctx->memory);
       if (addr >= mem->data && addr < mem->data + kReservationBytes) stop = Stop::OutOfBounds;

@@ -41,7 +41,9 @@ enum class Stop : int {
   Exit = 101,
   HostError = 102,
   MemoryCap = 103,  // an initial memory over the instance's cap (checked earlier; a guard)
-  UndefinedElement = 104,  // call_indirect to a missing or null entry (translate.cpp's macro)
+  UndefinedIndex = 104,       // call_indirect past the table's end (translate.cpp's macro)
+  NativeStackOverflow = 105,  // the thread's stack guard page, before the depth limit
+  UninitializedElement = 106, // call_indirect to a null entry (translate.cpp's macro)
 };
 
 // The per-instance state the WASI imports reach through wasm2c's import-instance pointer.
