@@ -26,6 +26,8 @@ struct Toolchain {
   std::filesystem::path wasm2c;
   std::filesystem::path cc;
   std::filesystem::path rt_header;  // wabt's wasm-rt.h
+  // Extra compiler flags from $EDGECTL_AOT_CFLAGS (e.g. -march=native), part of the key.
+  std::string extra_flags;
   // realpath, size and mtime of each of the three: changes when any is upgraded.
   std::string identity;
 };
@@ -44,6 +46,9 @@ struct CompileOptions {
   // Set from another thread to stop (compiler processes are terminated).
   const std::atomic<bool>* cancel = nullptr;
   std::string name;  // for messages and `cache list`
+  // Less generated C than this compiles as one part (a part's fixed cost is the shared
+  // declarations); tests set 0 to exercise the split.
+  size_t min_split_bytes = 512 * 1024;
 };
 
 struct Compiled {
@@ -62,6 +67,8 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
                          const CompileOptions& options);
 // The cached library if present and valid, without building.
 std::optional<Compiled> lookup(std::span<const uint8_t> bytes, const Toolchain& toolchain);
+// The cache key of `bytes` under `toolchain` (what lookup() and compile() use).
+std::string cache_key(std::span<const uint8_t> bytes, const Toolchain& toolchain);
 
 struct CacheEntry {
   std::string key;

@@ -38,9 +38,6 @@ constexpr std::string_view kTmpPrefix = ".tmp-";
 constexpr std::string_view kTrashPrefix = ".trash-";
 // Above this many wasm bytes, -O1: compile time grows much faster than the speed it buys.
 constexpr uint64_t kLargeModuleBytes = 1024 * 1024;
-// Below this much C, one compiler process: a part's fixed cost (the shared prefix) would
-// exceed what the second core saves.
-constexpr size_t kSplitThresholdBytes = 512 * 1024;
 constexpr size_t kMaxParts = 8;
 constexpr size_t kErrorTailLines = 20;
 constexpr std::string_view kCommonFlags = "-fPIC -fvisibility=hidden -ftls-model=initial-exec -w";
@@ -57,7 +54,13 @@ std::string identity_of(const fs::path& p) {
 
 std::string optimize_flag(uint64_t wasm_bytes) { return wasm_bytes > kLargeModuleBytes ? "-O1" : "-O2"; }
 
-std::string cache_key(std::string_view wasm_sha, const Toolchain& t, std::string_view flags) {
+std::string flags_for(uint64_t wasm_bytes, const Toolchain& t) {
+  std::string flags = optimize_flag(wasm_bytes) + " " + std::string(kCommonFlags);
+  if (!t.extra_flags.empty()) flags += " " + t.extra_flags;
+  return flags;
+}
+
+std::string key_of(std::string_view wasm_sha, const Toolchain& t, std::string_view flags) {
   Sha256 h;
   h.update("edgectl-aot\nabi=" + std::to_string(kAbiVersion) + "\nwasm=");
   h.update(wasm_sha);
@@ -192,6 +195,7 @@ Result<Toolchain> detect_toolchain() {
   if (t.cc.empty())
     return Error("no C compiler found (looked for $EDGECTL_CC, $CC, cc, gcc and clang): the aot engine needs one")
         .note("install one with: apt-get install gcc");
+  if (const char* extra = std::getenv("EDGECTL_AOT_CFLAGS")) t.extra_flags = extra;
   t.identity = identity_of(t.wasm2c) + ";" + identity_of(t.cc) + ";" + identity_of(t.rt_header);
   return t;
 }
@@ -204,10 +208,13 @@ fs::path cache_dir() {
   return fs::temp_directory_path() / ("edgectl-aot-" + std::to_string(::getuid()));
 }
 
+std::string cache_key(std::span<const uint8_t> bytes, const Toolchain& toolchain) {
+  return key_of(sha256_hex(bytes), toolchain, flags_for(bytes.size(), toolchain));
+}
+
 std::optional<Compiled> lookup(std::span<const uint8_t> bytes, const Toolchain& toolchain) {
   const auto started = Clock::now();
-  const std::string flags = optimize_flag(bytes.size());
-  const std::string key = cache_key(sha256_hex(bytes), toolchain, flags);
+  const std::string key = cache_key(bytes, toolchain);
   auto hit = valid_entry(cache_dir() / key, key);
   if (hit) hit->time = Clock::now() - started;
   return hit;
@@ -220,7 +227,8 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
   const auto started = Clock::now();
   const std::string wasm_sha = sha256_hex(bytes);
   const std::string opt = optimize_flag(bytes.size());
-  const std::string key = cache_key(wasm_sha, toolchain, opt);
+  const std::string flags = flags_for(bytes.size(), toolchain);
+  const std::string key = key_of(wasm_sha, toolchain, flags);
   const fs::path root = cache_dir();
   const fs::path entry = root / key;
   if (auto hit = valid_entry(entry, key)) {
@@ -260,7 +268,7 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
 
   size_t jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = std::min(jobs, kMaxParts);
-  const size_t parts = c_source->size() > kSplitThresholdBytes ? jobs : 1;
+  const size_t parts = c_source->size() > options.min_split_bytes ? jobs : 1;
   auto translation = translate(*c_source, *header, key, parts);
   if (!translation) return std::move(translation).error();
   c_source->clear();
@@ -277,14 +285,15 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
   translation->parts.clear();
 
   progress("compiling " + std::to_string(n) + (n == 1 ? " part" : " parts") + " with " +
-           toolchain.cc.filename().string() + " " + opt);
+           toolchain.cc.filename().string() + " " + opt +
+           (n > 1 ? " (" + std::to_string(n) + " processes)" : ""));
   std::vector<Result<void>> results(n, Result<void>{});
   {
     std::vector<std::thread> workers;
     for (size_t i = 0; i < n; ++i)
       workers.emplace_back([&, i] {
-        std::vector<std::string> argv{toolchain.cc.string(), opt};
-        for (auto& f : split_flags(kCommonFlags)) argv.push_back(std::move(f));
+        std::vector<std::string> argv{toolchain.cc.string()};
+        for (auto& f : split_flags(flags)) argv.push_back(std::move(f));
         argv.insert(argv.end(), {"-I", (tmp / "include").string(), "-c",
                                  (tmp / ("part" + std::to_string(i) + ".c")).string(), "-o",
                                  objects[i].string()});
@@ -314,7 +323,7 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
       {"wasm_sha256", wasm_sha},
       {"wasm_bytes", bytes.size()},
       {"compiler", compiler_version(toolchain.cc)},
-      {"flags", opt + " " + std::string(kCommonFlags)},
+      {"flags", flags},
       {"library_bytes", library_bytes},
       {"created", iso_now()},
   };

@@ -1,0 +1,151 @@
+// The auto engine's switch from the interpreter to native code, under load, and how aot and
+// auto treat a fuel limit (native code does not count instructions).
+#include <atomic>
+#include <thread>
+
+#include "runtime/aot/aot.hpp"
+#include "runtime/engine_support.hpp"
+#include "runtime/tiered.hpp"
+#include "util/fs.hpp"
+
+namespace edgectl::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+using test::ScopedEnv;
+
+constexpr std::string_view kSum = R"((module
+  (func (export "sum") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $s (i32.add (local.get $s) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $s)))
+)";
+
+bool have_toolchain() {
+  auto t = aot::detect_toolchain();
+  if (!t) MESSAGE("skipped: " << t.error().message());
+  return t.ok();
+}
+
+TEST_CASE("auto: serves on the interpreter at once and switches to native code under load") {
+  if (!have_toolchain()) return;
+  TempDir home;  // an empty cache: the compile really happens in the background
+  ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
+  auto engine = make_engine("auto");
+  REQUIRE(engine.ok());
+  const auto started = std::chrono::steady_clock::now();
+  auto module = test::load(**engine, test::wat(kSum));
+  // load() did not wait for the compiler (which takes a good fraction of a second).
+  CHECK(module->engine() == "interp");
+  CHECK(std::chrono::steady_clock::now() - started < 150ms);
+
+  constexpr int kThreads = 4;
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0}, on_interp{0}, on_aot{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int32_t i = 0; !stop; ++i) {
+        const int32_t n = 1000 + t + i % 13;
+        auto instance = module->instantiate(nullptr, Limits::defaults());
+        if (!instance.ok()) {
+          ++failures;
+          continue;
+        }
+        std::vector<Value> args{n};
+        auto o = (*instance)->invoke("sum", args);
+        if (!o.ok() || o->status != RunOutcome::Status::Returned ||
+            std::get<int32_t>(o->results[0]) != n * (n - 1) / 2)
+          ++failures;
+        else
+          ++(o->engine == "aot" ? on_aot : on_interp);
+      }
+    });
+  const bool native = wait_for_native(**engine, *module, 60s);
+  std::this_thread::sleep_for(50ms);  // some requests after the switch
+  stop = true;
+  for (auto& th : threads) th.join();
+
+  CHECK(native);
+  CHECK(module->engine() == "aot");
+  CHECK(failures == 0);
+  CHECK(on_interp > 0);
+  CHECK(on_aot > 0);
+  // The same bytes loaded again: the native module at once (the engine keeps it).
+  auto again = test::load(**engine, test::wat(kSum));
+  CHECK(again->engine() == "aot");
+}
+
+TEST_CASE("auto: a cache hit runs native code from the first instance") {
+  if (!have_toolchain()) return;
+  TempDir home;
+  ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
+  auto toolchain = aot::detect_toolchain();
+  REQUIRE(aot::compile(test::wat(kSum), *toolchain, {}).ok());
+  auto engine = make_engine("auto");
+  REQUIRE(engine.ok());
+  auto module = test::load(**engine, test::wat(kSum));
+  CHECK(module->engine() == "aot");
+  CHECK(test::invoke_fresh(*module, "sum", {int32_t{10}}).engine == "aot");
+}
+
+TEST_CASE("auto: a fuel limit runs on the interpreter, which counts it") {
+  if (!have_toolchain()) return;
+  TempDir home;
+  ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
+  auto toolchain = aot::detect_toolchain();
+  REQUIRE(aot::compile(test::wat(kSum), *toolchain, {}).ok());
+  auto engine = make_engine("auto");
+  REQUIRE(engine.ok());
+  auto module = test::load(**engine, test::wat(kSum));
+  REQUIRE(module->engine() == "aot");
+  Limits limits = Limits::defaults();
+  limits.fuel = 1'000'000;
+  auto o = test::invoke_fresh(*module, "sum", {int32_t{100}}, limits);
+  CHECK(o.engine == "interp");
+  CHECK(o.fuel_used > 100);
+  limits.fuel = 50;
+  CHECK(test::trap_kind(test::invoke_fresh(*module, "sum", {int32_t{100}}, limits)) ==
+        TrapKind::OutOfFuel);
+}
+
+TEST_CASE("aot: a fuel limit is refused, naming the engines that count it") {
+  if (!have_toolchain()) return;
+  TempDir home;
+  ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
+  auto engine = make_engine("aot");
+  REQUIRE(engine.ok());
+  auto module = test::load(**engine, test::wat(kSum));
+  REQUIRE(module->engine() == "aot");
+  Limits limits = Limits::defaults();
+  limits.fuel = 1000;
+  auto r = module->instantiate(nullptr, limits);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message().find("does not count fuel") != std::string::npos);
+  CHECK(r.error().message().find("--engine interp") != std::string::npos);
+}
+
+TEST_CASE("aot: without a C compiler it says so and runs on the interpreter") {
+  TempDir home, empty;
+  ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
+  ScopedEnv path("PATH", empty.path().string());  // no wasm2c, no cc
+  ScopedEnv cc("EDGECTL_CC", std::nullopt);
+  ScopedEnv cc2("CC", std::nullopt);
+  auto engine = make_engine("aot");
+  REQUIRE(engine.ok());
+  std::vector<std::string> notices;
+  LoadOptions options;
+  options.on_notice = [&](std::string_view n) { notices.emplace_back(n); };
+  auto module = test::load(**engine, test::wat(kSum), options);
+  CHECK(module->engine() == "interp");
+  REQUIRE(notices.size() == 1);
+  CHECK(notices[0].find("running on the interpreter") != std::string::npos);
+  CHECK(notices[0].find("wasm2c") != std::string::npos);
+  CHECK(std::get<int32_t>(test::invoke_fresh(*module, "sum", {int32_t{4}}).results[0]) == 6);
+}
+
+}  // namespace
+}  // namespace edgectl::runtime
