@@ -1,4 +1,5 @@
-// edgectl build: compile each component, then strip, optimize and check it (core/build).
+// edgectl build: compile each component, then strip, optimize and check it (core/build);
+// with --aot, also compile it to native code in the aot cache.
 #include <chrono>
 #include <iostream>
 
@@ -22,6 +23,7 @@ struct BuildOptions {
   bool keep_names = false;
   bool json = false;
   bool quiet = false;
+  bool aot = false;
   std::string opt_level = "z";
 };
 
@@ -33,6 +35,24 @@ std::string percent_saved(uint64_t before, uint64_t after) {
 }
 
 double ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+nlohmann::json warnings_json(const std::vector<Diagnostic>& warnings) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& w : warnings) out.push_back(ui::to_json(w));
+  return out;
+}
+
+// null unless the component was pre-compiled (--aot).
+nlohmann::json aot_json(const std::optional<build::AotReport>& aot) {
+  if (!aot) return nullptr;
+  return {{"cache_hit", aot->cache_hit},
+          {"seconds", seconds(aot->time)},
+          {"library_bytes", aot->library_bytes},
+          {"key", aot->key},
+          {"flags", aot->flags},
+          {"library", aot->library.string()}};
+}
 
 nlohmann::json report_json(const build::BuildReport& report) {
   nlohmann::json comps = nlohmann::json::array();
@@ -54,12 +74,14 @@ nlohmann::json report_json(const build::BuildReport& report) {
                         {"steps", steps},
                         {"failures", failures},
                         {"ok", c.ok()}};
+    j["aot"] = aot_json(c.aot);
+    j["warnings"] = warnings_json(c.warnings);
     j["budget"] = c.budget ? nlohmann::json(*c.budget) : nlohmann::json(nullptr);
     j["headroom"] = c.budget ? nlohmann::json(static_cast<int64_t>(*c.budget) - static_cast<int64_t>(c.optimized_size))
                              : nlohmann::json(nullptr);
     comps.push_back(j);
   }
-  return {{"ok", report.ok()}, {"components", comps}};
+  return {{"ok", report.ok()}, {"components", comps}, {"warnings", warnings_json(report.warnings)}};
 }
 
 void print_report(const build::BuildReport& report) {
@@ -96,7 +118,13 @@ void print_report(const build::BuildReport& report) {
                                   : "-" + human_bytes(static_cast<uint64_t>(-headroom)))
                 << "  " << verdict << "\n";
     }
-    std::cout << "  sha256   " << c.sha256 << "\n\n";
+    std::cout << "  sha256   " << c.sha256 << "\n";
+    if (c.aot)
+      std::cout << "  aot      "
+                << (c.aot->cache_hit ? "cache hit (" + human_duration(c.aot->time) + ")"
+                                     : "compiled to native code in " + human_duration(c.aot->time))
+                << ", library " << human_bytes(c.aot->library_bytes) << "\n";
+    std::cout << "\n";
   }
   std::cout << std::flush;
 }
@@ -116,6 +144,7 @@ int run_build(const BuildOptions& o) {
   bo.opt_level = *wasm::parse_opt_level(o.opt_level);
   bo.keep_names = o.keep_names ? wasm::KeepNames::Yes : wasm::KeepNames::No;
   bo.only_components = o.components;
+  bo.aot = o.aot;
   ui::Spinner spinner;
   bo.on_event = [&](const build::BuildEvent& e) {
     using K = build::BuildEvent::Kind;
@@ -123,7 +152,11 @@ int run_build(const BuildOptions& o) {
       if (!o.quiet) std::cerr << e.text << std::flush;  // the toolchain's own words, as they come
     } else if (e.kind == K::StepStarted) {
       if (e.step == "compile" && !o.quiet && !o.json) std::cerr << e.component << ": compiling\n";
-      spinner.start(e.component + ": " + (e.step == "optimize" ? "optimizing -" + e.text : e.step));
+      spinner.start(e.component + ": " + (e.step == "optimize" ? "optimizing -" + e.text
+                                          : e.step == "aot"    ? "compiling to native code"
+                                                               : e.step));
+    } else if (e.kind == K::Progress) {
+      spinner.start(e.component + ": " + e.text);
     } else if (e.kind == K::StepFinished) {
       spinner.stop();
     }
@@ -138,6 +171,10 @@ int run_build(const BuildOptions& o) {
     for (const auto& c : report->components)
       for (const auto& f : c.failures) ui::print_error(Error(f.diagnostic));
   }
+  // Warnings go to stderr under --json too (they are in the JSON as well): nothing failed.
+  for (const auto& w : report->warnings) ui::print_diagnostic(w);
+  for (const auto& c : report->components)
+    for (const auto& w : c.warnings) ui::print_diagnostic(w);
   return report->ok() ? 0 : 1;
 }
 
@@ -153,14 +190,18 @@ void add_build(CLI::App& app, int& exit_code) {
       ->default_str("z")
       ->check(CLI::IsMember({"0", "1", "2", "3", "4", "s", "z", "O0", "O1", "O2", "O3", "O4", "Os", "Oz"}));
   cmd->add_flag("--keep-names", o->keep_names, "Keep the 'name' section (function names for traps and profiles)");
+  cmd->add_flag("--aot", o->aot,
+                "Also compile each module to native code (the aot cache): its first run is a cache hit");
   cmd->add_flag("--json", o->json, "Print the build report as JSON on stdout");
   cmd->add_flag("-q,--quiet", o->quiet, "Do not echo the toolchain's output");
   cmd->footer(
-      "Exit status: 0 built and within budget; 1 a build failed or a size budget / import policy check failed.\n\n"
+      "Exit status: 0 built and within budget; 1 a build failed or a size budget / import policy check failed.\n"
+      "--aot never changes it: without wasm2c or a C compiler, or when the native compile fails, a warning.\n\n"
       "Examples:\n"
       "  edgectl build                  build every component of ./edgectl.toml\n"
       "  edgectl build api --force      rebuild one component from scratch\n"
       "  edgectl build -O3 --keep-names optimize for speed and keep function names\n"
+      "  edgectl build --aot            also pre-compile to native code for 'run' and 'serve'\n"
       "  edgectl build --json           machine-readable report for CI");
   cmd->callback([o, &exit_code] { exit_code = run_build(*o); });
 }

@@ -3,7 +3,10 @@
 // from C (clang-19 for wasm32-wasi), and the paths CMake passes in.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,19 +57,47 @@ inline Bytes compile_c(std::string_view source, const std::vector<std::string>& 
 // wat2wasm with every feature on.
 inline Bytes wat_all_features(std::string_view text) { return run_tool({"wat2wasm", "--enable-all"}, text, ".wat"); }
 
+// Sets (or, with nullopt, unsets) an environment variable of this process for a scope, e.g.
+// XDG_CACHE_HOME to keep the aot cache of a test in a TempDir. ctest runs each test case in
+// its own process, so nothing leaks into other tests.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::optional<std::string>& value) : name_(std::move(name)) {
+    if (const char* old = std::getenv(name_.c_str())) old_ = old;
+    if (value)
+      ::setenv(name_.c_str(), value->c_str(), /*overwrite=*/1);
+    else
+      ::unsetenv(name_.c_str());
+  }
+  ~ScopedEnv() {
+    if (old_)
+      ::setenv(name_.c_str(), old_->c_str(), /*overwrite=*/1);
+    else
+      ::unsetenv(name_.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
 struct CommandOutput {
   int exit_code = -1;
   std::string out;
   std::string err;
 };
 
-// Runs the built edgectl binary with `args` in `cwd`.
-inline CommandOutput run_edgectl(const std::vector<std::string>& args, const std::filesystem::path& cwd = {}) {
+// Runs the built edgectl binary with `args` in `cwd`, with `env` on top of ours.
+inline CommandOutput run_edgectl(const std::vector<std::string>& args, const std::filesystem::path& cwd = {},
+                                 const std::map<std::string, std::string>& env = {}) {
   CommandOutput o;
   ProcessSpec spec;
   spec.argv = {edgectl_binary().string()};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.cwd = cwd;
+  spec.env_overrides = env;
   spec.env_overrides["NO_COLOR"] = "1";
   spec.on_output = [&](OutputStream s, std::string_view chunk) {
     (s == OutputStream::Stdout ? o.out : o.err).append(chunk);

@@ -69,6 +69,10 @@ std::string format_error(const Error& e, bool color) {
 
 void print_error(const Error& e) { std::cerr << format_error(e, color_enabled(stderr)) << std::flush; }
 
+void print_diagnostic(const Diagnostic& d) {
+  std::cerr << format_diagnostic(d, color_enabled(stderr)) << std::flush;
+}
+
 void print_warning(const std::string& message) {
   std::cerr << paint("warning:", Tone::Yellow, stderr) << " " << message << "\n";
 }

@@ -17,5 +17,7 @@ std::string format_error(const Error& e, bool color = false);
 // Prints to stderr with colour if stderr is a terminal.
 void print_error(const Error& e);
 void print_warning(const std::string& message);
+// One diagnostic of any severity (a warning with its help lines), to stderr like print_error.
+void print_diagnostic(const Diagnostic& d);
 
 }  // namespace edgectl::ui

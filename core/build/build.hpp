@@ -1,9 +1,11 @@
 #pragma once
 // `edgectl build`: for each component of a manifest, compile with its recipe, then (in
 // process) validate → strip → optimize → validate → check import policy and size budget →
-// write the artifact atomically. Incremental: unchanged inputs skip the compile.
+// write the artifact atomically → optionally pre-compile it to native code (the aot cache,
+// runtime/aot/aot.hpp). Incremental: unchanged inputs skip the compile.
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -23,15 +25,21 @@ struct BuildOptions {
   wasm::OptLevel opt_level = wasm::OptLevel::Oz;
   wasm::KeepNames keep_names = wasm::KeepNames::No;
   std::vector<std::string> only_components;  // empty: all
+  // Also compile each artifact that passed its checks to native code in the aot cache, so
+  // the first `run`/`serve` of it is a cache hit. Never fails the build: a missing toolchain
+  // or a failed native compile becomes a warning in the report.
+  bool aot = false;
   // Progress and toolchain output, in order, from the calling thread.
   std::function<void(const struct BuildEvent&)> on_event;
 };
 
 struct BuildEvent {
-  enum class Kind { StepStarted, StepFinished, ToolOutput, Note } kind;
+  // Progress: what a long step is doing now (the aot compile's "linking", ...), between its
+  // StepStarted and StepFinished.
+  enum class Kind { StepStarted, StepFinished, ToolOutput, Note, Progress } kind;
   std::string component;
-  std::string step;  // "compile", "strip", "optimize", ...
-  std::string text;  // tool output chunk, or a note ("up to date")
+  std::string step;  // "compile", "strip", "optimize", ..., "aot"
+  std::string text;  // tool output chunk, a note ("up to date"), or a progress line
   OutputStream stream = OutputStream::Stdout;
 };
 
@@ -47,6 +55,16 @@ struct CheckFailure {
   Diagnostic diagnostic;
 };
 
+// The native pre-compile of an artifact (BuildOptions::aot).
+struct AotReport {
+  bool cache_hit = false;             // the cache already held it
+  std::chrono::nanoseconds time{0};   // compile time, or lookup time on a hit
+  uint64_t library_bytes = 0;
+  std::string key;                    // the aot cache key
+  std::string flags;                  // the C compiler's flags
+  std::filesystem::path library;      // the cached shared object
+};
+
 struct ComponentReport {
   std::string id;
   std::string recipe;        // "c (clang-19)", "command", "prebuilt"
@@ -60,11 +78,14 @@ struct ComponentReport {
   std::vector<StepReport> steps;
   std::string sha256;        // of the artifact
   std::vector<CheckFailure> failures;
+  std::optional<AotReport> aot;       // when pre-compiled (BuildOptions::aot)
+  std::vector<Diagnostic> warnings;   // did not fail the build (a failed native compile)
   bool ok() const { return failures.empty(); }
 };
 
 struct BuildReport {
   std::vector<ComponentReport> components;
+  std::vector<Diagnostic> warnings;   // for the whole build (no aot toolchain)
   bool ok() const;
 };
 

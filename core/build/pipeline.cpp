@@ -1,6 +1,7 @@
 // The build pipeline: compile (recipe) → validate → strip → optimize → validate → checks
-// (import policy, size budget) → atomic write. Each step is a short function below; the
-// order lives in build_component(). Incremental state sits in .edgectl/build/<id>/.
+// (import policy, size budget) → atomic write → with --aot, native code in the aot cache.
+// Each step is a short function below; the order lives in ComponentBuild::run().
+// Incremental state sits in .edgectl/build/<id>/; the native code's in the aot cache.
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -8,6 +9,7 @@
 
 #include "build/build.hpp"
 #include "build/recipes.hpp"
+#include "runtime/aot/aot.hpp"
 #include "util/fs.hpp"
 #include "util/sha256.hpp"
 
@@ -82,8 +84,10 @@ std::optional<Bytes> read_if_unchanged(const fs::path& p, const std::string& exp
 
 class ComponentBuild {
  public:
-  ComponentBuild(const manifest::Manifest& m, const manifest::Component& c, const BuildOptions& o)
-      : manifest_(m), component_(c), options_(o) {
+  // `toolchain`: pre-compile the artifact to native code with it (BuildOptions::aot).
+  ComponentBuild(const manifest::Manifest& m, const manifest::Component& c, const BuildOptions& o,
+                 const runtime::aot::Toolchain* toolchain)
+      : manifest_(m), component_(c), options_(o), toolchain_(toolchain) {
     state_dir_ = m.dir / kStateDir / c.id.value;
     output_ = m.dir / c.source.value;
     report_.id = c.id.value;
@@ -98,6 +102,7 @@ class ComponentBuild {
       if (auto st = compile_and_process(); !st) return std::move(st).error();
     }
     if (auto st = run_checks(); !st) return std::move(st).error();
+    if (toolchain_ && report_.ok()) precompile();  // a failed check fails the build anyway
     return std::move(report_);
   }
 
@@ -275,9 +280,31 @@ class ComponentBuild {
     return {};
   }
 
+  // The artifact as native code in the aot cache, so its first run is a cache hit. The
+  // artifact is built and checked already: a failure here is a warning, not a failed build.
+  void precompile() {
+    runtime::aot::CompileOptions co;
+    co.name = fs::path(report_.output).filename().string();
+    co.on_progress = [&](std::string_view what) { emit(BuildEvent::Kind::Progress, "aot", std::string(what)); };
+    auto compiled = timed("aot", [&] { return runtime::aot::compile(final_, *toolchain_, co); });
+    if (!compiled) {
+      Diagnostic d{Severity::Warning,
+                   "component '" + component_.id.value + "': cannot compile " + report_.output +
+                       " to native code: " + compiled.error().message(),
+                   {},
+                   {}};
+      for (const auto& e : compiled.error().diagnostics()) d.notes.insert(d.notes.end(), e.notes.begin(), e.notes.end());
+      report_.warnings.push_back(std::move(d));
+      return;
+    }
+    report_.aot = AotReport{compiled->cache_hit, compiled->time, compiled->library_bytes,
+                            compiled->key,       compiled->flags, compiled->library};
+  }
+
   const manifest::Manifest& manifest_;
   const manifest::Component& component_;
   const BuildOptions& options_;
+  const runtime::aot::Toolchain* toolchain_;
   fs::path state_dir_, output_;
   ComponentReport report_;
   Bytes final_;
@@ -319,12 +346,26 @@ Result<BuildReport> build_app(const manifest::Manifest& manifest, const BuildOpt
   BuildReport report;
   for (const auto& wanted : options.only_components)
     if (!manifest.find_component(wanted)) return Error("no component '" + wanted + "' in " + manifest.path.string());
+  // --aot without wasm2c or a C compiler: the modules are still built, only not pre-compiled.
+  std::optional<runtime::aot::Toolchain> toolchain;
+  if (options.aot) {
+    auto found = runtime::aot::detect_toolchain();
+    if (found) {
+      toolchain = std::move(found).value();
+    } else {
+      for (auto d : found.error().diagnostics()) {
+        d.severity = Severity::Warning;
+        d.message = "not pre-compiling to native code: " + d.message;
+        report.warnings.push_back(std::move(d));
+      }
+    }
+  }
   for (const auto& c : manifest.components) {
     if (!options.only_components.empty() &&
         std::find(options.only_components.begin(), options.only_components.end(), c.id.value) ==
             options.only_components.end())
       continue;
-    auto r = ComponentBuild(manifest, c, options).run();
+    auto r = ComponentBuild(manifest, c, options, toolchain ? &*toolchain : nullptr).run();
     if (!r) return std::move(r).error();
     report.components.push_back(std::move(r).value());
   }

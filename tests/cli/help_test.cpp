@@ -1,6 +1,7 @@
 // Golden tests for `edgectl --help` and every verb's --help (CRIBSHEET convention 6, as
-// wabt's test/help): tests/golden/help/<verb>.txt. The verb list is read from the top-level
-// help, so a new verb without a golden file fails until it is blessed.
+// wabt's test/help): tests/golden/help/<verb>.txt, and <verb>-<subcommand>.txt for a verb's
+// own subcommands. The lists are read from the help texts, so a new verb or subcommand
+// without a golden file fails until it is blessed.
 // EDGECTL_BLESS=1 rewrites the files; review the diff before committing it.
 #include <cstdlib>
 #include <sstream>
@@ -62,6 +63,13 @@ TEST_SUITE("golden") {
       CHECK(help.exit_code == 0);
       CHECK_MESSAGE(help.out.find("Examples:") != std::string::npos, verb << " --help has no examples");
       check_golden(verb, help.out);
+      // A verb with subcommands (cache list, cache clear): each has its own golden file.
+      for (const auto& sub : verbs(help.out)) {
+        auto sub_help = edgectl::test::run_edgectl({verb, sub, "--help"});
+        CHECK(sub_help.exit_code == 0);
+        CHECK_MESSAGE(sub_help.out.find("Examples:") != std::string::npos, verb << " " << sub << " --help has no examples");
+        check_golden(verb + "-" + sub, sub_help.out);
+      }
     }
   }
 }

@@ -20,7 +20,7 @@ namespace edgectl::runtime::aot {
 
 // Bumped whenever the glue, the wasm-rt.h wrapper or rt.cpp change what a library expects:
 // it is part of every cache key, so old entries are never loaded by a newer edgectl.
-inline constexpr uint32_t kAbiVersion = 2;
+inline constexpr uint32_t kAbiVersion = 3;
 
 struct Toolchain {
   std::filesystem::path wasm2c;

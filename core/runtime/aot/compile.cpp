@@ -40,7 +40,10 @@ constexpr std::string_view kTrashPrefix = ".trash-";
 constexpr uint64_t kLargeModuleBytes = 1024 * 1024;
 constexpr size_t kMaxParts = 8;
 constexpr size_t kErrorTailLines = 20;
-constexpr std::string_view kCommonFlags = "-fPIC -fvisibility=hidden -ftls-model=initial-exec -w";
+// -fno-optimize-sibling-calls: wasm calls use stack (there are no tail calls in wasm 1.0);
+// turned into jumps, runaway recursion would loop forever instead of trapping StackOverflow.
+constexpr std::string_view kCommonFlags =
+    "-fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-optimize-sibling-calls -w";
 
 std::string identity_of(const fs::path& p) {
   std::error_code ec;

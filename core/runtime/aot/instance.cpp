@@ -130,7 +130,8 @@ Trap AotInstance::make_trap(const rt::Stopped& s) {
       break;
     case rt::Stop::Exhaustion:
       trap.kind = TrapKind::StackOverflow;
-      trap.message = "call depth exceeded " + std::to_string(budget_.max_call_depth) + " frames";
+      trap.message = "call stack exhausted (the native stack allowed for " +
+                     std::to_string(budget_.max_call_depth) + " frames)";
       break;
     case rt::Stop::NativeStackOverflow:
       trap.kind = TrapKind::StackOverflow;

@@ -5,6 +5,7 @@
 // stack in process globals and exits the process on some errors, so edgectl has its own.
 #include <wasm-rt.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -12,6 +13,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -26,11 +28,10 @@
 #include "runtime/aot/detail/rt.hpp"
 #include "runtime/wasi/wasi.hpp"
 
-// The call-depth counter and its ceiling, per thread. The wasm-rt.h wrapper the compiled
-// modules are built with (compile.cpp) names these instead of wasm2c's process global.
+// The lowest frame address guest code may use on this thread: every compiled function
+// checks it on entry (translate.cpp's FUNC_PROLOGUE) and traps StackOverflow below it.
 extern "C" {
-__thread uint32_t edgectl_wasm_depth = 0;
-__thread uint32_t edgectl_wasm_max_depth = 0;
+__thread uintptr_t edgectl_wasm_stack_limit = 0;
 }
 
 namespace edgectl::runtime::aot::rt {
@@ -47,6 +48,12 @@ constexpr size_t kAltStackBytes = 64 * 1024;
 // of the 128 TiB a process has).
 constexpr size_t kPooledPerThread = 8;
 constexpr uint32_t kNoGrow = UINT32_MAX;  // memory.grow / table.grow failure
+// Native stack granted per frame of Limits::max_call_depth. A compiled wasm function's frame
+// is typically 32-200 bytes; 256 keeps ordinary recursion within the limit it was given.
+constexpr uintptr_t kNativeBytesPerFrame = 256;
+// Kept free below the limit: the stack check fires before the guard page, and C library
+// calls made from guest code (memcpy, the imports) have room.
+constexpr uintptr_t kStackReserveBytes = 64 * 1024;
 
 // Everything the signal handlers read: constant-initialised, so touching it from a handler
 // never runs a TLS constructor.
@@ -75,6 +82,7 @@ struct Region {
 // What a guest thread owns: its signal stack, its timer and its free reservations.
 struct ThreadResources {
   void* altstack = nullptr;
+  uintptr_t stack_low = 0;  // the lowest address of this thread's stack (0: unknown)
   bool has_timer = false;
   timer_t timer{};
   std::vector<Region> free;
@@ -186,6 +194,16 @@ void install_handlers() {
 
 void prepare_thread() {
   ThreadResources& r = t_resources;
+  if (!r.stack_low) {
+    pthread_attr_t attr;
+    if (::pthread_getattr_np(::pthread_self(), &attr) == 0) {
+      void* addr = nullptr;
+      size_t size = 0;
+      if (::pthread_attr_getstack(&attr, &addr, &size) == 0)
+        r.stack_low = reinterpret_cast<uintptr_t>(addr);
+      ::pthread_attr_destroy(&attr);
+    }
+  }
   if (!r.altstack) {
     void* stack = ::mmap(nullptr, kAltStackBytes, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -394,8 +412,14 @@ Stopped call_guest(GuestCtx& ctx, void (*fn)(void*, void*), void* instance, void
   t.ctx = &ctx;
   t.trap_pc = nullptr;
   t.timeout_pending = 0;
-  edgectl_wasm_depth = 0;
-  edgectl_wasm_max_depth = budget.max_call_depth;
+  {
+    // The guest may use max_call_depth frames' worth of stack below here, and never the
+    // last kStackReserveBytes of the thread's stack.
+    const uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    const uintptr_t floor = t_resources.stack_low ? t_resources.stack_low + kStackReserveBytes : 0;
+    const uintptr_t want = uintptr_t{budget.max_call_depth} * kNativeBytesPerFrame;
+    edgectl_wasm_stack_limit = std::max(here > want ? here - want : 0, floor);
+  }
   if (budget.deadline) {
     t.deadline = to_timespec(*budget.deadline);
     t.has_deadline = true;

@@ -6,8 +6,8 @@
 //   - traps unwind with siglongjmp to the entry of the thread's guest call;
 //   - out-of-bounds accesses hit guard pages (8 GiB reserved per memory) and stack overflow
 //     hits the thread's stack guard: SIGSEGV is handled on a per-thread sigaltstack;
-//   - call depth is a thread-local counter the generated code increments (the wasm-rt.h
-//     wrapper in compile.cpp redirects wasm2c's global to it);
+//   - call depth is bounded by native stack space: each compiled function compares its frame
+//     address with a per-thread limit set from Limits::max_call_depth (translate.cpp);
 //   - time limits: a per-thread POSIX timer (one kernel timer per thread, armed per entry)
 //     sends a signal at the deadline; its handler traps at once when the thread is in guest
 //     code, or marks the timeout for the next return from a host call (host code may hold
