@@ -285,6 +285,7 @@ class ComponentBuild {
   void precompile() {
     runtime::aot::CompileOptions co;
     co.name = fs::path(report_.output).filename().string();
+    co.validated = true;  // final_ passed wasm::validate with runtime_features() above
     co.on_progress = [&](std::string_view what) { emit(BuildEvent::Kind::Progress, "aot", std::string(what)); };
     auto compiled = timed("aot", [&] { return runtime::aot::compile(final_, *toolchain_, co); });
     if (!compiled) {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "runtime/aot/aot.hpp"
+#include "runtime/detail/module_checks.hpp"
 #include "runtime/interp/interp.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/tiered.hpp"
@@ -25,20 +26,32 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Holds whichever modules exist: the interpreter's (made at load, or on first need after an
+// aot cache hit, which skips decoding the module for the interpreter) and the native one.
 class TieredModule final : public Module {
  public:
-  explicit TieredModule(std::shared_ptr<const Module> interp) : interp_(std::move(interp)) {}
+  TieredModule(std::shared_ptr<Engine> interp_engine, std::vector<uint8_t> bytes,
+               LoadOptions options, std::shared_ptr<const Module> first)
+      : interp_engine_(std::move(interp_engine)),
+        bytes_(std::move(bytes)),
+        options_(std::move(options)),
+        first_(std::move(first)) {
+    if (first_->engine() == "aot") aot_ = first_;
+    else interp_ = first_;
+  }
 
-  const wasm::ModuleInfo& info() const override { return interp_->info(); }
+  const wasm::ModuleInfo& info() const override { return first_->info(); }
   std::string_view engine() const override { return native() ? "aot" : "interp"; }
   Result<FuncType> export_function(std::string_view name) const override {
-    return interp_->export_function(name);
+    return first_->export_function(name);
   }
   Result<std::unique_ptr<Instance>> instantiate(std::unique_ptr<wasi::WasiCtx> wasi,
                                                 const Limits& limits) const override {
     if (!limits.fuel)
       if (auto aot = native()) return aot->instantiate(std::move(wasi), limits);
-    return interp_->instantiate(std::move(wasi), limits);
+    auto interp = interpreter();
+    if (!interp) return std::move(interp).error();
+    return (*interp)->instantiate(std::move(wasi), limits);
   }
 
   std::shared_ptr<const Module> native() const {
@@ -49,16 +62,33 @@ class TieredModule final : public Module {
     std::lock_guard lock(mutex_);
     aot_ = std::move(aot);
   }
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
 
  private:
-  std::shared_ptr<const Module> interp_;
+  Result<std::shared_ptr<const Module>> interpreter() const {
+    std::lock_guard lock(mutex_);
+    if (!interp_) {
+      LoadOptions quiet = options_;
+      quiet.on_notice = nullptr;
+      auto loaded = interp_engine_->load(bytes_, quiet);
+      if (!loaded) return std::move(loaded).error();
+      interp_ = std::move(loaded).value();
+    }
+    return interp_;
+  }
+
+  std::shared_ptr<Engine> interp_engine_;
+  std::vector<uint8_t> bytes_;
+  LoadOptions options_;
+  std::shared_ptr<const Module> first_;  // what load() returned: info() and exports come from it
   mutable std::mutex mutex_;
+  mutable std::shared_ptr<const Module> interp_;
   std::shared_ptr<const Module> aot_;
 };
 
 class TieredEngine final : public Engine {
  public:
-  TieredEngine() : interp_(interp::make_engine()), aot_(aot::make_engine(&cancel_)) {
+  TieredEngine() : interp_(interp::make_engine().release()), aot_(aot::make_engine(&cancel_)) {
     toolchain_ok_ = aot::detect_toolchain().ok();
   }
   ~TieredEngine() override {
@@ -78,13 +108,12 @@ class TieredEngine final : public Engine {
 
  private:
   struct Job {
-    std::vector<uint8_t> bytes;
     LoadOptions options;
     std::weak_ptr<TieredModule> module;
   };
   void work();
 
-  std::unique_ptr<Engine> interp_;
+  std::shared_ptr<Engine> interp_;  // shared with the modules, which may load lazily
   std::atomic<bool> cancel_{false};
   std::unique_ptr<Engine> aot_;
   bool toolchain_ok_ = false;
@@ -100,45 +129,53 @@ class TieredEngine final : public Engine {
 
 Result<std::shared_ptr<const Module>> TieredEngine::load(std::span<const uint8_t> bytes,
                                                          const LoadOptions& options) {
-  auto interp = interp_->load(bytes, options);
-  if (!interp) return std::move(interp).error();
-  const std::string sha = (*interp)->sha256();
+  const std::string sha = sha256_hex(bytes);
   {
     std::lock_guard lock(mutex_);
     if (auto it = modules_.find(sha); it != modules_.end())
-      if (auto hit = it->second.lock()) return std::shared_ptr<const Module>(hit);
+      if (auto hit = it->second.lock()) {
+        if (auto s = detail::check_imports(hit->info(), options,
+                                           options.name.empty() ? "module.wasm" : options.name, name());
+            !s)
+          return std::move(s).error();
+        return std::shared_ptr<const Module>(hit);
+      }
   }
-  auto module = std::make_shared<TieredModule>(std::move(interp).value());
-  if (!toolchain_ok_) {
+  auto remember = [&](std::shared_ptr<TieredModule> module, bool settled) {
     std::lock_guard lock(mutex_);
-    settled_[module.get()] = true;
-    modules_[sha] = module;
-    return std::shared_ptr<const Module>(module);
-  }
-  // A cache hit costs milliseconds: take native code now.
-  if (auto toolchain = aot::detect_toolchain(); toolchain && aot::lookup(bytes, *toolchain)) {
-    LoadOptions quiet = options;
-    quiet.on_notice = nullptr;
-    if (auto native = aot_->load(bytes, quiet); native && (*native)->engine() == "aot") {
-      module->set_native(std::move(native).value());
-      std::lock_guard lock(mutex_);
-      settled_[module.get()] = true;
-      modules_[sha] = module;
-      return std::shared_ptr<const Module>(module);
-    }
-  }
-  {
-    std::lock_guard lock(mutex_);
-    jobs_.push_back(Job{std::vector<uint8_t>(bytes.begin(), bytes.end()), options, module});
+    if (settled) settled_[module.get()] = true;
     modules_[sha] = module;
     std::erase_if(modules_, [](const auto& e) { return e.second.expired(); });
+    return std::shared_ptr<const Module>(module);
+  };
+  std::vector<uint8_t> copy(bytes.begin(), bytes.end());
+
+  // A cache hit costs milliseconds: native code now, the interpreter only if ever needed.
+  if (toolchain_ok_)
+    if (auto toolchain = aot::detect_toolchain(); toolchain && aot::lookup(bytes, *toolchain)) {
+      LoadOptions quiet = options;
+      quiet.on_notice = nullptr;
+      if (auto native = aot_->load(bytes, quiet); native && (*native)->engine() == "aot")
+        return remember(std::make_shared<TieredModule>(interp_, std::move(copy), options,
+                                                       std::move(native).value()),
+                        /*settled=*/true);
+    }
+
+  auto interp = interp_->load(bytes, options);
+  if (!interp) return std::move(interp).error();
+  auto module =
+      std::make_shared<TieredModule>(interp_, std::move(copy), options, std::move(interp).value());
+  if (!toolchain_ok_) return remember(module, /*settled=*/true);
+  {
+    std::lock_guard lock(mutex_);
+    jobs_.push_back(Job{options, module});
     if (!worker_.joinable()) worker_ = std::thread([this] { work(); });
   }
   wake_.notify_all();
   if (options.on_notice)
     options.on_notice("running '" + (options.name.empty() ? std::string("module") : options.name) +
                       "' on the interpreter while native code compiles in the background");
-  return std::shared_ptr<const Module>(module);
+  return remember(module, /*settled=*/false);
 }
 
 void TieredEngine::work() {
@@ -151,12 +188,12 @@ void TieredEngine::work() {
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    if (job.module.expired()) continue;
+    auto module = job.module.lock();
+    if (!module) continue;
     const auto started = Clock::now();
     LoadOptions options = job.options;
     options.on_notice = nullptr;  // progress lines would interleave with requests
-    auto native = aot_->load(job.bytes, options);
-    auto module = job.module.lock();
+    auto native = aot_->load(module->bytes(), options);
     if (cancel_) return;
     if (module && native && (*native)->engine() == "aot") {
       module->set_native(std::move(native).value());

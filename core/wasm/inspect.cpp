@@ -528,6 +528,7 @@ Result<ModuleInfo> inspect(std::span<const uint8_t> bytes, const std::string& fi
   const bool kFailOnCustomSectionError = false;  // engines ignore broken custom sections
   wabt::ReadBinaryOptions read_options(features, nullptr, kReadDebugNames, kStopOnFirstError,
                                        kFailOnCustomSectionError);
+  read_options.skip_function_bodies = options.skip_code;
   if (wabt::Failed(wabt::ReadBinary(bytes.data(), bytes.size(), &summary, read_options)))
     return detail::from_wabt(errors, filename);
   return info;

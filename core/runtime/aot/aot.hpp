@@ -46,6 +46,9 @@ struct CompileOptions {
   // Set from another thread to stop (compiler processes are terminated).
   const std::atomic<bool>* cancel = nullptr;
   std::string name;  // for messages and `cache list`
+  // The caller validated the bytes with wasm::runtime_features(): recorded in the entry, so
+  // a later load on a cache hit may skip validation (which costs as much as decoding).
+  bool validated = false;
   // Less generated C than this compiles as one part (a part's fixed cost is the shared
   // declarations); tests set 0 to exercise the split.
   size_t min_split_bytes = 512 * 1024;
@@ -58,6 +61,7 @@ struct Compiled {
   std::chrono::nanoseconds time{0};  // compile time (or lookup time on a hit)
   uint64_t library_bytes = 0;
   std::string flags;
+  bool validated = false;  // the entry records a validation with wasm::runtime_features()
 };
 
 // The cached library for `bytes` (already validated), building it on a miss. Writers

@@ -24,6 +24,7 @@
 #include "util/fs.hpp"
 #include "util/process.hpp"
 #include "util/sha256.hpp"
+#include "wasm/wasm.hpp"
 
 namespace fs = std::filesystem;
 
@@ -44,6 +45,11 @@ constexpr size_t kErrorTailLines = 20;
 // turned into jumps, runaway recursion would loop forever instead of trapping StackOverflow.
 constexpr std::string_view kCommonFlags =
     "-fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-optimize-sibling-calls -w";
+
+// sh -c SCRIPT wasm2c ARGS...: raise the soft stack limit as far as allowed, then exec.
+constexpr std::string_view kUnlimitedStack =
+    "ulimit -S -s unlimited 2>/dev/null || ulimit -S -s \"$(ulimit -H -s)\" 2>/dev/null; "
+    "exec \"$0\" \"$@\"";
 
 std::string identity_of(const fs::path& p) {
   std::error_code ec;
@@ -132,6 +138,8 @@ std::optional<Compiled> valid_entry(const fs::path& dir, const std::string& key)
   c.cache_hit = true;
   c.library_bytes = size;
   c.flags = meta->value("flags", "");
+  c.validated = meta->value("validated_features", uint64_t{0}) ==
+                static_cast<uint64_t>(wasm::runtime_features());
   return c;
 }
 
@@ -146,6 +154,18 @@ void remove_entry(const fs::path& dir) {
   fs::path trash = unique_sibling(dir.parent_path(), kTrashPrefix);
   fs::rename(dir, trash, ec);
   if (!ec) fs::remove_all(trash, ec);
+}
+
+// Bytes of the regular files below `dir` (unreadable parts count as nothing).
+uint64_t tree_bytes(const fs::path& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) total += it->file_size(size_ec);
+  }
+  return total;
 }
 
 std::string compiler_version(const fs::path& cc) {
@@ -258,7 +278,10 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
 
   if (auto s = write_file_atomic(tmp / "module.wasm", bytes); !s) return std::move(s).error();
   progress("translating to C (wasm2c)");
-  if (auto s = run_tool({toolchain.wasm2c.string(), "--no-debug-names", "-n", std::string(kModuleName),
+  // wasm2c recurses over each function's expressions: a large function overflows an 8 MiB
+  // stack (it crashed on a 450 KB module here). Its soft stack limit is raised to the hard one.
+  if (auto s = run_tool({"/bin/sh", "-c", std::string(kUnlimitedStack), toolchain.wasm2c.string(),
+                         "--no-debug-names", "-n", std::string(kModuleName),
                          (tmp / "module.wasm").string(), "-o", (tmp / "m.c").string()},
                         options, "wasm2c");
       !s)
@@ -330,6 +353,7 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
       {"library_bytes", library_bytes},
       {"created", iso_now()},
   };
+  if (options.validated) meta["validated_features"] = static_cast<uint64_t>(wasm::runtime_features());
   if (auto s = write_file_atomic(tmp / kMetaFile, meta.dump(2) + "\n"); !s) return std::move(s).error();
 
   // Publish. A valid entry that appeared meanwhile (another process) wins; an invalid one
@@ -362,8 +386,7 @@ Result<std::vector<CacheEntry>> list_cache() {
       e.flags = meta->value("flags", "");
       e.created = meta->value("created", "");
     }
-    for (const auto& f : fs::recursive_directory_iterator(d.path(), ec))
-      if (f.is_regular_file()) e.bytes += f.file_size();
+    e.bytes = tree_bytes(d.path());
     out.push_back(std::move(e));
   }
   if (ec) return Error("cannot read the aot cache " + root.string() + ": " + ec.message());
@@ -377,10 +400,14 @@ Result<uint64_t> clear_cache() {
   uint64_t freed = 0;
   if (!fs::exists(root, ec)) return freed;
   for (const auto& d : fs::directory_iterator(root, ec)) {
-    for (const auto& f : fs::recursive_directory_iterator(d.path(), ec))
-      if (f.is_regular_file()) freed += f.file_size();
-    if (d.is_directory()) remove_entry(d.path());
-    else fs::remove(d.path(), ec);
+    std::error_code entry_ec;
+    if (d.is_directory(entry_ec)) {
+      freed += tree_bytes(d.path());
+      remove_entry(d.path());
+    } else {
+      freed += d.file_size(entry_ec);
+      fs::remove(d.path(), entry_ec);  // a stray file: not ours to keep either
+    }
   }
   if (ec) return Error("cannot clear the aot cache " + root.string() + ": " + ec.message());
   return freed;

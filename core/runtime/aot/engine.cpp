@@ -97,11 +97,16 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
         return std::shared_ptr<const Module>(hit);
       }
   }
-  auto info = detail::check_module(bytes, filename, options, name());
+  // A cache hit whose entry records a validation with the runtime's features skips it
+  // (decoding and type-checking a large module costs as much as loading the library).
+  std::optional<Compiled> hit = lookup(bytes, *toolchain);
+  auto info = hit && hit->validated ? detail::check_module_validated(bytes, filename, options, name())
+                                    : detail::check_module(bytes, filename, options, name());
   if (!info) return std::move(info).error();
 
   CompileOptions compile_options;
   compile_options.name = filename;
+  compile_options.validated = true;  // check_module validated, now or when the entry was made
   compile_options.cancel = cancel_;
   if (options.on_notice)
     compile_options.on_progress = [&](std::string_view step) {

@@ -77,6 +77,18 @@ Result<wasm::ModuleInfo> check_module(std::span<const uint8_t> bytes, const std:
   return info;
 }
 
+Result<wasm::ModuleInfo> check_module_validated(std::span<const uint8_t> bytes,
+                                                const std::string& filename,
+                                                const LoadOptions& options, std::string_view engine) {
+  wasm::InspectOptions every_function;
+  every_function.top = std::numeric_limits<size_t>::max();
+  every_function.skip_code = true;  // valid already: no instruction needs a look
+  auto info = wasm::inspect(bytes, filename, every_function);
+  if (!info) return std::move(info).error();
+  if (auto s = check_imports(*info, options, filename, engine); !s) return std::move(s).error();
+  return info;
+}
+
 uint64_t memory_cap_pages(const Limits& limits) {
   return limits.max_memory_bytes
              ? std::min(*limits.max_memory_bytes / kWasmPageBytes, kWasm32MaxPages)

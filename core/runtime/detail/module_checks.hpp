@@ -17,6 +17,11 @@ namespace edgectl::runtime::detail {
 // says it has no bindings for them yet). Every offender is reported at once.
 Result<wasm::ModuleInfo> check_module(std::span<const uint8_t> bytes, const std::string& filename,
                                       const LoadOptions& options, std::string_view engine);
+// check_module() for bytes known to be valid (an aot cache entry made from them records a
+// validation with the runtime's features): inspect() and the import rules, no validate().
+Result<wasm::ModuleInfo> check_module_validated(std::span<const uint8_t> bytes,
+                                                const std::string& filename,
+                                                const LoadOptions& options, std::string_view engine);
 // The import rules alone (for a module found in an engine's cache under other options).
 Status check_imports(const wasm::ModuleInfo& info, const LoadOptions& options,
                      const std::string& filename, std::string_view engine);
