@@ -152,6 +152,9 @@ struct LoadOptions {
   // Import modules allowed besides wasi_snapshot_preview1 (e.g. "edgectl", later).
   std::set<std::string> host_modules;
   std::string name;  // for diagnostics (file name)
+  // The sha256 (hex) of the bytes, when the caller has it already: engines use it instead
+  // of hashing the bytes again. It must be right.
+  std::string sha256;
   // Things worth telling a user that are not errors: "no C compiler: using the interpreter",
   // "compiling in the background", "now running native code". May be called from a
   // background thread (auto engine) while the Engine lives.

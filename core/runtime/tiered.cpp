@@ -129,7 +129,9 @@ class TieredEngine final : public Engine {
 
 Result<std::shared_ptr<const Module>> TieredEngine::load(std::span<const uint8_t> bytes,
                                                          const LoadOptions& options) {
-  const std::string sha = sha256_hex(bytes);
+  LoadOptions hashed = options;
+  if (hashed.sha256.empty()) hashed.sha256 = sha256_hex(bytes);
+  const std::string& sha = hashed.sha256;
   {
     std::lock_guard lock(mutex_);
     if (auto it = modules_.find(sha); it != modules_.end())
@@ -152,8 +154,8 @@ Result<std::shared_ptr<const Module>> TieredEngine::load(std::span<const uint8_t
 
   // A cache hit costs milliseconds: native code now, the interpreter only if ever needed.
   if (toolchain_ok_)
-    if (auto toolchain = aot::detect_toolchain(); toolchain && aot::lookup(bytes, *toolchain)) {
-      LoadOptions quiet = options;
+    if (auto toolchain = aot::detect_toolchain(); toolchain && aot::lookup(bytes, *toolchain, sha)) {
+      LoadOptions quiet = hashed;
       quiet.on_notice = nullptr;
       if (auto native = aot_->load(bytes, quiet); native && (*native)->engine() == "aot")
         return remember(std::make_shared<TieredModule>(interp_, std::move(copy), options,
@@ -161,7 +163,7 @@ Result<std::shared_ptr<const Module>> TieredEngine::load(std::span<const uint8_t
                         /*settled=*/true);
     }
 
-  auto interp = interp_->load(bytes, options);
+  auto interp = interp_->load(bytes, hashed);
   if (!interp) return std::move(interp).error();
   auto module =
       std::make_shared<TieredModule>(interp_, std::move(copy), options, std::move(interp).value());

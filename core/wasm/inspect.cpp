@@ -518,7 +518,7 @@ Result<ModuleInfo> inspect(std::span<const uint8_t> bytes, const std::string& fi
   if (auto e = check_header(bytes, filename)) return std::move(*e);
   ModuleInfo info;
   info.size = bytes.size();
-  info.sha256 = sha256_hex(bytes);
+  info.sha256 = options.sha256.empty() ? sha256_hex(bytes) : options.sha256;
   wabt::Errors errors;
   ModuleSummary summary(info, errors, options.top);
   wabt::Features features;

@@ -116,6 +116,8 @@ struct InspectOptions {
   // much faster on a large module, but feature_uses then misses what only code shows.
   // For bytes already validated (an aot cache hit).
   bool skip_code = false;
+  // The sha256 of the bytes, when the caller has it (hashing a large module costs ~1 ms/MB).
+  std::string sha256;
 };
 
 // Decodes the whole module with wabt's binary reader (every feature enabled), without

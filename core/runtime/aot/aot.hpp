@@ -49,6 +49,7 @@ struct CompileOptions {
   // The caller validated the bytes with wasm::runtime_features(): recorded in the entry, so
   // a later load on a cache hit may skip validation (which costs as much as decoding).
   bool validated = false;
+  std::string wasm_sha256;  // the bytes' sha256 if known (else it is computed)
   // Less generated C than this compiles as one part (a part's fixed cost is the shared
   // declarations); tests set 0 to exercise the split.
   size_t min_split_bytes = 512 * 1024;
@@ -70,7 +71,9 @@ struct Compiled {
 Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolchain,
                          const CompileOptions& options);
 // The cached library if present and valid, without building.
-std::optional<Compiled> lookup(std::span<const uint8_t> bytes, const Toolchain& toolchain);
+// `wasm_sha256`: the bytes' sha256 if known (else it is computed).
+std::optional<Compiled> lookup(std::span<const uint8_t> bytes, const Toolchain& toolchain,
+                               std::string_view wasm_sha256 = {});
 // The cache key of `bytes` under `toolchain` (what lookup() and compile() use).
 std::string cache_key(std::span<const uint8_t> bytes, const Toolchain& toolchain);
 

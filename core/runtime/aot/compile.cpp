@@ -235,9 +235,12 @@ std::string cache_key(std::span<const uint8_t> bytes, const Toolchain& toolchain
   return key_of(sha256_hex(bytes), toolchain, flags_for(bytes.size(), toolchain));
 }
 
-std::optional<Compiled> lookup(std::span<const uint8_t> bytes, const Toolchain& toolchain) {
+std::optional<Compiled> lookup(std::span<const uint8_t> bytes, const Toolchain& toolchain,
+                               std::string_view wasm_sha256) {
   const auto started = Clock::now();
-  const std::string key = cache_key(bytes, toolchain);
+  const std::string key =
+      wasm_sha256.empty() ? cache_key(bytes, toolchain)
+                          : key_of(wasm_sha256, toolchain, flags_for(bytes.size(), toolchain));
   auto hit = valid_entry(cache_dir() / key, key);
   if (hit) hit->time = Clock::now() - started;
   return hit;
@@ -248,7 +251,7 @@ void discard(const std::string& key) { remove_entry(cache_dir() / key); }
 Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolchain,
                          const CompileOptions& options) {
   const auto started = Clock::now();
-  const std::string wasm_sha = sha256_hex(bytes);
+  const std::string wasm_sha = options.wasm_sha256.empty() ? sha256_hex(bytes) : options.wasm_sha256;
   const std::string opt = optimize_flag(bytes.size());
   const std::string flags = flags_for(bytes.size(), toolchain);
   const std::string key = key_of(wasm_sha, toolchain, flags);

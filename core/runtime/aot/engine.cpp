@@ -87,7 +87,9 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
   }
   if (!toolchain) return fall_back(bytes, options, toolchain_->error());
 
-  const std::string sha = sha256_hex(bytes);
+  LoadOptions hashed = options;
+  if (hashed.sha256.empty()) hashed.sha256 = sha256_hex(bytes);
+  const std::string& sha = hashed.sha256;
   {
     std::lock_guard lock(mutex_);
     if (auto it = cache_.find(sha); it != cache_.end())
@@ -99,14 +101,15 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
   }
   // A cache hit whose entry records a validation with the runtime's features skips it
   // (decoding and type-checking a large module costs as much as loading the library).
-  std::optional<Compiled> hit = lookup(bytes, *toolchain);
-  auto info = hit && hit->validated ? detail::check_module_validated(bytes, filename, options, name())
-                                    : detail::check_module(bytes, filename, options, name());
+  std::optional<Compiled> hit = lookup(bytes, *toolchain, sha);
+  auto info = hit && hit->validated ? detail::check_module_validated(bytes, filename, hashed, name())
+                                    : detail::check_module(bytes, filename, hashed, name());
   if (!info) return std::move(info).error();
 
   CompileOptions compile_options;
   compile_options.name = filename;
   compile_options.validated = true;  // check_module validated, now or when the entry was made
+  compile_options.wasm_sha256 = sha;
   compile_options.cancel = cancel_;
   if (options.on_notice)
     compile_options.on_progress = [&](std::string_view step) {
@@ -224,14 +227,7 @@ const AotModule::Export* AotModule::find_function_export(std::string_view name) 
 
 Result<const AotModule::Export*> AotModule::function_export(std::string_view name) const {
   auto it = exports_.find(name);
-  if (it == exports_.end()) {
-    std::string functions;
-    for (const auto& e : info_.exports)
-      if (e.kind == wasm::ExternKind::Func) functions += (functions.empty() ? "" : ", ") + e.name;
-    Error error("'" + filename_ + "' has no export named '" + std::string(name) + "'");
-    return std::move(error).note(functions.empty() ? "it exports no functions"
-                                                   : "its function exports: " + functions);
-  }
+  if (it == exports_.end()) return detail::no_such_export(info_, filename_, name);
   if (!it->second.function)
     return Error("export '" + std::string(name) + "' is a " +
                  std::string(wasm::to_string(info_.exports[it->second.index].kind)) +

@@ -226,17 +226,8 @@ RunOutcome AotInstance::finish(RunOutcome outcome, const Entry& entry) {
 }
 
 Result<RunOutcome> AotInstance::run_start() {
+  if (auto s = detail::check_start(*module_, module_->filename()); !s) return std::move(s).error();
   const AotModule::Export* start = module_->find_function_export(kStartExport);
-  if (!start) {
-    Error error("'" + module_->filename() + "' has no '_start' function: it is not a WASI command");
-    if (module_->find_function_export(kInitializeExport))
-      error.note("it exports _initialize (a reactor): call one of its exports instead");
-    return error;
-  }
-  auto type = module_->export_function(kStartExport);
-  if (!type) return std::move(type).error();
-  if (!type->params.empty() || !type->results.empty())
-    return Error("'_start' of '" + module_->filename() + "' must take and return nothing");
   Entry entry = begin_entry();
   RunOutcome o = call(*start, {});
   if (o.status == RunOutcome::Status::Returned) o.results.clear();
@@ -247,18 +238,9 @@ Result<RunOutcome> AotInstance::invoke(std::string_view export_name, std::span<c
   auto found = module_->function_export(export_name);
   if (!found) return std::move(found).error();
   const AotModule::Export& e = **found;
-  const std::string name(export_name);
-  if (args.size() != e.type.params.size())
-    return Error("'" + name + "' takes " + std::to_string(e.type.params.size()) + " argument" +
-                 (e.type.params.size() == 1 ? "" : "s") + ", got " + std::to_string(args.size()));
+  if (auto s = detail::check_args(export_name, e.type, args); !s) return std::move(s).error();
   std::vector<uint64_t> raw;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (type_of(args[i]) != e.type.params[i])
-      return Error("argument " + std::to_string(i + 1) + " of '" + name + "' must be " +
-                   std::string(to_string(e.type.params[i])) + ", got " +
-                   std::string(to_string(type_of(args[i]))));
-    raw.push_back(to_bits(args[i]));
-  }
+  for (const auto& a : args) raw.push_back(to_bits(a));
   Entry entry = begin_entry();
   if (!initialized_) {
     initialized_ = true;
@@ -275,12 +257,9 @@ Result<RunOutcome> AotInstance::invoke(std::string_view export_name, std::span<c
 
 Result<std::unique_ptr<Instance>> AotModule::instantiate(std::unique_ptr<wasi::WasiCtx> wasi,
                                                          const Limits& limits) const {
-  if (!wasi) {
-    auto made = wasi::WasiCtx::create(wasi::WasiConfig{});
-    if (!made) return std::move(made).error();
-    wasi = std::move(made).value();
-  }
-  auto instance = std::make_unique<AotInstance>(shared_from_this(), std::move(wasi), limits);
+  auto ctx = detail::or_default_wasi(std::move(wasi));
+  if (!ctx) return std::move(ctx).error();
+  auto instance = std::make_unique<AotInstance>(shared_from_this(), std::move(ctx).value(), limits);
   if (auto s = instance->instantiate(); !s) return std::move(s).error();
   return std::unique_ptr<Instance>(std::move(instance));
 }

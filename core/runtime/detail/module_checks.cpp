@@ -69,6 +69,7 @@ Result<wasm::ModuleInfo> check_module(std::span<const uint8_t> bytes, const std:
                                       const LoadOptions& options, std::string_view engine) {
   wasm::InspectOptions every_function;
   every_function.top = std::numeric_limits<size_t>::max();  // names and offsets for traps
+  every_function.sha256 = options.sha256;
   auto info = wasm::inspect(bytes, filename, every_function);
   if (!info) return std::move(info).error();
   if (auto s = wasm::validate(bytes, filename, wasm::runtime_features()); !s)
@@ -83,10 +84,57 @@ Result<wasm::ModuleInfo> check_module_validated(std::span<const uint8_t> bytes,
   wasm::InspectOptions every_function;
   every_function.top = std::numeric_limits<size_t>::max();
   every_function.skip_code = true;  // valid already: no instruction needs a look
+  every_function.sha256 = options.sha256;
   auto info = wasm::inspect(bytes, filename, every_function);
   if (!info) return std::move(info).error();
   if (auto s = check_imports(*info, options, filename, engine); !s) return std::move(s).error();
   return info;
+}
+
+Result<std::unique_ptr<wasi::WasiCtx>> or_default_wasi(std::unique_ptr<wasi::WasiCtx> wasi) {
+  if (wasi) return wasi;
+  return wasi::WasiCtx::create(wasi::WasiConfig{});
+}
+
+Status check_start(const Module& module, const std::string& filename) {
+  auto exports_function = [&](std::string_view name) {
+    return std::any_of(module.info().exports.begin(), module.info().exports.end(), [&](const auto& e) {
+      return e.name == name && e.kind == wasm::ExternKind::Func;
+    });
+  };
+  if (!exports_function("_start")) {
+    Error error("'" + filename + "' has no '_start' function: it is not a WASI command");
+    if (exports_function("_initialize"))
+      error.note("it exports _initialize (a reactor): call one of its exports instead");
+    return error;
+  }
+  auto type = module.export_function("_start");
+  if (!type) return std::move(type).error();
+  if (!type->params.empty() || !type->results.empty())
+    return Error("'_start' of '" + filename + "' must take and return nothing");
+  return {};
+}
+
+Status check_args(std::string_view export_name, const FuncType& type, std::span<const Value> args) {
+  const std::string name(export_name);
+  if (args.size() != type.params.size())
+    return Error("'" + name + "' takes " + std::to_string(type.params.size()) + " argument" +
+                 (type.params.size() == 1 ? "" : "s") + ", got " + std::to_string(args.size()));
+  for (size_t i = 0; i < args.size(); ++i)
+    if (type_of(args[i]) != type.params[i])
+      return Error("argument " + std::to_string(i + 1) + " of '" + name + "' must be " +
+                   std::string(to_string(type.params[i])) + ", got " +
+                   std::string(to_string(type_of(args[i]))));
+  return {};
+}
+
+Error no_such_export(const wasm::ModuleInfo& info, const std::string& filename, std::string_view name) {
+  std::string functions;
+  for (const auto& e : info.exports)
+    if (e.kind == wasm::ExternKind::Func) functions += (functions.empty() ? "" : ", ") + e.name;
+  Error error("'" + filename + "' has no export named '" + std::string(name) + "'");
+  return std::move(error).note(functions.empty() ? "it exports no functions"
+                                                 : "its function exports: " + functions);
 }
 
 uint64_t memory_cap_pages(const Limits& limits) {

@@ -32,6 +32,16 @@ uint64_t memory_cap_pages(const Limits& limits);
 Status check_initial_memory(const wasm::ModuleInfo& info, const Limits& limits,
                             const std::string& filename);
 
+// What every engine's Module::instantiate / Instance::run_start / invoke check first.
+// `wasi`, or a default context (no args, env or files) when it is null.
+Result<std::unique_ptr<wasi::WasiCtx>> or_default_wasi(std::unique_ptr<wasi::WasiCtx> wasi);
+// A WASI command's `_start` of type () -> (); the error notes a reactor's _initialize.
+Status check_start(const Module& module, const std::string& filename);
+// The argument count and types against the export's signature.
+Status check_args(std::string_view export_name, const FuncType& type, std::span<const Value> args);
+// "'f.wasm' has no export named 'x'", noting the function exports there are.
+Error no_such_export(const wasm::ModuleInfo& info, const std::string& filename, std::string_view name);
+
 // Function names by index: from the name section; else an export's name or an import's
 // "module.name"; else "func[INDEX]". Also each defined function's body offset.
 class FunctionNames {

@@ -47,7 +47,9 @@ class InterpEngine final : public Engine {
 Result<std::shared_ptr<const Module>> InterpEngine::load(std::span<const uint8_t> bytes,
                                                          const LoadOptions& options) {
   const std::string filename = options.name.empty() ? std::string(kDefaultFilename) : options.name;
-  const std::string sha = sha256_hex(bytes);
+  LoadOptions hashed = options;
+  if (hashed.sha256.empty()) hashed.sha256 = sha256_hex(bytes);
+  const std::string& sha = hashed.sha256;
   {
     std::lock_guard lock(mutex_);
     if (auto it = cache_.find(sha); it != cache_.end())
@@ -59,7 +61,7 @@ Result<std::shared_ptr<const Module>> InterpEngine::load(std::span<const uint8_t
       }
   }
 
-  auto info = detail::check_module(bytes, filename, options, name());
+  auto info = detail::check_module(bytes, filename, hashed, name());
   if (!info) return std::move(info).error();
 
   std::string error;
@@ -104,14 +106,7 @@ std::optional<uint32_t> InterpModule::find_function_export(std::string_view name
 
 Result<uint32_t> InterpModule::function_export(std::string_view name) const {
   auto it = exports_.find(name);
-  if (it == exports_.end()) {
-    std::string functions;
-    for (const auto& e : code_->exports())
-      if (e.kind == vm::ExternKind::Func) functions += (functions.empty() ? "" : ", ") + e.name;
-    Error error("'" + filename_ + "' has no export named '" + std::string(name) + "'");
-    return std::move(error).note(functions.empty() ? "it exports no functions"
-                                                   : "its function exports: " + functions);
-  }
+  if (it == exports_.end()) return detail::no_such_export(info_, filename_, name);
   const vm::Export& e = code_->exports()[it->second];
   if (e.kind != vm::ExternKind::Func) {
     static constexpr std::string_view kKinds[] = {"function", "table", "memory", "global", "tag"};

@@ -229,17 +229,8 @@ RunOutcome InterpInstance::finish(RunOutcome outcome, const Entry& entry) {
 }
 
 Result<RunOutcome> InterpInstance::run_start() {
+  if (auto s = detail::check_start(*module_, module_->filename()); !s) return std::move(s).error();
   auto start = module_->find_function_export(kStartExport);
-  if (!start) {
-    Error error("'" + module_->filename() + "' has no '_start' function: it is not a WASI command");
-    if (module_->find_function_export(kInitializeExport))
-      error.note("it exports _initialize (a reactor): call one of its exports instead");
-    return error;
-  }
-  auto type = module_->export_function(kStartExport);
-  if (!type) return std::move(type).error();
-  if (!type->params.empty() || !type->results.empty())
-    return Error("'_start' of '" + module_->filename() + "' must take and return nothing");
 
   Entry entry = begin_entry();
   RunOutcome o = call(*start, {}, entry);
@@ -252,18 +243,9 @@ Result<RunOutcome> InterpInstance::invoke(std::string_view export_name,
   auto function = module_->function_export(export_name);
   if (!function) return std::move(function).error();
   auto type = module_->export_function(export_name);
-  const std::string name(export_name);
-  if (args.size() != type->params.size())
-    return Error("'" + name + "' takes " + std::to_string(type->params.size()) + " argument" +
-                 (type->params.size() == 1 ? "" : "s") + ", got " + std::to_string(args.size()));
+  if (auto s = detail::check_args(export_name, *type, args); !s) return std::move(s).error();
   std::vector<vm::Val> vals;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (type_of(args[i]) != type->params[i])
-      return Error("argument " + std::to_string(i + 1) + " of '" + name + "' must be " +
-                   std::string(to_string(type->params[i])) + ", got " +
-                   std::string(to_string(type_of(args[i]))));
-    vals.push_back(to_vm(args[i]));
-  }
+  for (const auto& a : args) vals.push_back(to_vm(a));
 
   Entry entry = begin_entry();
   if (!initialized_) {
@@ -281,12 +263,9 @@ Result<RunOutcome> InterpInstance::invoke(std::string_view export_name,
 
 Result<std::unique_ptr<Instance>> InterpModule::instantiate(std::unique_ptr<wasi::WasiCtx> wasi,
                                                             const Limits& limits) const {
-  if (!wasi) {
-    auto made = wasi::WasiCtx::create(wasi::WasiConfig{});
-    if (!made) return std::move(made).error();
-    wasi = std::move(made).value();
-  }
-  auto instance = std::make_unique<InterpInstance>(shared_from_this(), std::move(wasi), limits);
+  auto ctx = detail::or_default_wasi(std::move(wasi));
+  if (!ctx) return std::move(ctx).error();
+  auto instance = std::make_unique<InterpInstance>(shared_from_this(), std::move(ctx).value(), limits);
   if (auto s = instance->instantiate(); !s) return std::move(s).error();
   return std::unique_ptr<Instance>(std::move(instance));
 }
