@@ -2,7 +2,7 @@
 # Runtime benchmarks for the interp engine. Two parts, printed as Markdown tables:
 #
 #  (a) Instantiate-and-run: a WASI "hello" command (C, wasi-libc) run HELLO_RUNS times
-#      (default 10,000) in one process with `edgectl run --repeat N --json`. Each run is a
+#      (default 10,000) in one process with `edgectl run --engine interp --repeat N --json`. Each run is a
 #      fresh WASI context, instantiation, _start, and release. The guest's output is
 #      captured and dropped. Reports µs per run (p50, p99, mean) and the instantiation
 #      p50.
@@ -43,7 +43,7 @@ cat > "$WORK/hello.c" <<'EOF'
 int main(void) { puts("hello, edge"); return 0; }
 EOF
 clang-19 --target=wasm32-wasi --sysroot=/usr -O2 "$WORK/hello.c" -o "$WORK/hello.wasm"
-"$EDGECTL" run --repeat "$HELLO_RUNS" --json "$WORK/hello.wasm" > "$WORK/hello.json"
+"$EDGECTL" run --engine interp --repeat "$HELLO_RUNS" --json "$WORK/hello.wasm" > "$WORK/hello.json"
 python3 - "$WORK/hello.json" "$(wc -c < "$WORK/hello.wasm")" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -100,7 +100,7 @@ kernels=(fib sieve matmul)
 for k in "${kernels[@]}"; do
   clang-19 --target=wasm32 -O2 -nostdlib -Wl,--no-entry "$WORK/$k.c" -o "$WORK/$k.wasm"
   # Every engine must compute the same thing (wasm-interp prints floats with %g: 6 digits).
-  ours=$("$EDGECTL" run --invoke run "$WORK/$k.wasm")
+  ours=$("$EDGECTL" run --engine interp --invoke run "$WORK/$k.wasm")
   theirs=$(wasm-interp --run-all-exports "$WORK/$k.wasm" | sed -E 's/^run\(\) => [if](32|64):(.*)$/\2/')
   python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(a - b) > 1e-5 * abs(a))" \
     "$ours" "$theirs" || { echo "$k: edgectl printed $ours, wasm-interp $theirs" >&2; exit 1; }
@@ -109,7 +109,7 @@ for k in "${kernels[@]}"; do
     python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) == float(sys.argv[2]) else 1)" "$ours" "$v8" \
       || { echo "$k: node printed $v8" >&2; exit 1; }
   fi
-  commands=("$EDGECTL run --invoke run $WORK/$k.wasm" "wasm-interp --run-all-exports $WORK/$k.wasm")
+  commands=("$EDGECTL run --engine interp --invoke run $WORK/$k.wasm" "wasm-interp --run-all-exports $WORK/$k.wasm")
   [ "$HAVE_NODE" = 1 ] && commands+=("node $WORK/run.js $WORK/$k.wasm")
   hyperfine --style none --runs "$RUNS" --export-json "$WORK/$k.json" "${commands[@]}" >/dev/null
   echo "$ours" > "$WORK/$k.result"

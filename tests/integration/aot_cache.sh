@@ -94,6 +94,20 @@ expect_in "Hello from app!" "$out"
 run cache list --json
 json 'assert len(d["entries"]) == 1, d'
 
+# The default engine (auto) takes native code from the cache at once, and says so.
+run run --repeat 20 --json app.wasm
+[[ $status == 0 ]] || fail "run --repeat (auto) exited $status: $err"
+json 'assert d["engine"] == "aot" and d["runs_by_engine"] == {"aot": 20}, d'
+run run --engine interp --repeat 5 --json app.wasm
+json 'assert d["engine"] == "interp" and d["runs_by_engine"] == {"interp": 5}, d'
+# A fuel limit: auto runs the interpreter (which counts it); aot refuses, naming interp.
+run run --fuel 100000000 app.wasm
+[[ $status == 0 ]] || fail "run --fuel (auto) exited $status: $err"
+expect_in "Hello from app!" "$out"
+run run --engine aot --fuel 1000 app.wasm
+[[ $status == 1 ]] || fail "run --engine aot --fuel should exit 1, got $status"
+expect_in "does not count fuel" "$err"
+
 # --aot without wasm2c or a compiler: still built (exit 0), with a warning saying what to install.
 mkdir -p "$work/no-tools"
 set +e
