@@ -110,8 +110,11 @@ struct ModuleInfo {
   bool has_names = false;  // a "name" custom section
 };
 
+// How many of the largest function bodies inspect() keeps by default.
+inline constexpr size_t kDefaultLargestFunctions = 10;
+
 struct InspectOptions {
-  size_t top = 10;  // how many of the largest function bodies to keep
+  size_t top = kDefaultLargestFunctions;  // how many of the largest function bodies to keep
   // Skip the instructions of function bodies (their sizes and offsets are still read):
   // much faster on a large module, but feature_uses then misses what only code shows.
   // For bytes already validated (an aot cache hit).

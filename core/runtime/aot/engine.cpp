@@ -16,7 +16,7 @@ namespace edgectl::runtime::aot {
 namespace {
 
 constexpr std::string_view kDefaultFilename = "module.wasm";
-constexpr size_t kLargestFunctionsKept = wasm::InspectOptions{}.top;
+constexpr size_t kLargestFunctionsKept = wasm::kDefaultLargestFunctions;
 
 template <typename T>
 bool resolve(void* handle, const char* name, T& out) {

@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::string_view kDefaultFilename = "module.wasm";
 // What info().largest_functions keeps, as inspect() does by default.
-constexpr size_t kLargestFunctionsKept = wasm::InspectOptions{}.top;
+constexpr size_t kLargestFunctionsKept = wasm::kDefaultLargestFunctions;
 
 vm::Features vm_features(wasm::FeatureSet set) {
   auto has = [&](wasm::Feature f) { return (set & static_cast<wasm::FeatureSet>(f)) != 0; };
