@@ -216,6 +216,11 @@ Result<std::shared_ptr<AotModule>> AotModule::make(wasm::ModuleInfo info,
   const uint32_t imported = m->names_.imported_functions();
   for (uint32_t k = 0; k < lib.function_count; ++k)
     m->code_starts_.emplace_back(reinterpret_cast<uintptr_t>(lib.functions[k]), imported + k);
+  // An export's trampoline usually has the exported function inlined into it: a trap there
+  // is that function's.
+  for (size_t i = 0; i < m->info_.exports.size(); ++i)
+    if (lib.exports[i] && m->info_.exports[i].kind == wasm::ExternKind::Func)
+      m->code_starts_.emplace_back(reinterpret_cast<uintptr_t>(lib.exports[i]), m->info_.exports[i].index);
   std::sort(m->code_starts_.begin(), m->code_starts_.end());
   return m;
 }

@@ -1,0 +1,91 @@
+// Loading what serve serves (see app.hpp).
+#include "http/app.hpp"
+
+#include "util/fs.hpp"
+#include "wasm/wasm.hpp"
+
+namespace edgectl::http {
+namespace {
+
+namespace fs = std::filesystem;
+
+Result<std::shared_ptr<const runtime::Module>> load_module(const fs::path& path, runtime::Engine& engine,
+                                                           const LoadAppOptions& options,
+                                                           const std::set<std::string>& host_modules) {
+  auto bytes = read_file(path);
+  if (!bytes) return std::move(bytes).error();
+  if (path.extension() == ".wat") {
+    auto compiled = wasm::compile_wat(
+        std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), path.string());
+    if (!compiled) return std::move(compiled).error();
+    bytes = std::move(compiled);
+  }
+  runtime::LoadOptions load;
+  load.name = path.string();
+  load.host_modules = host_modules;
+  load.on_notice = options.on_notice;
+  return engine.load(*bytes, load);
+}
+
+runtime::Limits with_default_timeout(runtime::Limits limits) {
+  if (!limits.timeout) limits.timeout = kDefaultRequestTimeout;
+  return limits;
+}
+
+}  // namespace
+
+Result<App> load_app(const manifest::Manifest& m, runtime::Engine& engine, const LoadAppOptions& options) {
+  App app;
+  for (const auto& c : m.components) {
+    const fs::path source = m.dir / c.source.value;
+    std::set<std::string> hosts(c.host_modules.begin(), c.host_modules.end());
+    auto module = load_module(source, engine, options, hosts);
+    if (!module) {
+      Error e = std::move(module).error();
+      return std::move(e).context("component '" + c.id.value + "' (" + m.path.string() + ":" +
+                                  std::to_string(c.id.where.line) + "): ");
+    }
+    Component out;
+    out.id = c.id.value;
+    out.module = std::move(module).value();
+    out.env = c.env;
+    out.args = c.args;
+    for (const auto& f : c.files)
+      out.preopens.push_back({m.dir / f.source, f.destination, f.writable});
+    out.limits = with_default_timeout(options.defaults);
+    if (c.limits.max_memory) out.limits.max_memory_bytes = c.limits.max_memory->value.bytes;
+    if (c.limits.timeout) out.limits.timeout = c.limits.timeout->value;
+    if (c.limits.fuel) out.limits.fuel = c.limits.fuel->value;
+    app.components.push_back(std::move(out));
+  }
+  for (const auto& r : m.routes) {
+    RouteTarget t;
+    t.route = r.path.value;
+    t.prefix = r.prefix;
+    t.exact = r.match == manifest::RouteMatch::Exact;
+    if (r.component) t.component = r.component->value;
+    if (r.static_dir) t.static_dir = (m.dir / r.static_dir->value).lexically_normal().string();
+    t.websocket = r.websocket;
+    app.routes.push_back(std::move(t));
+  }
+  return app;
+}
+
+Result<App> load_module_app(const fs::path& path, runtime::Engine& engine, const LoadAppOptions& options) {
+  auto module = load_module(path, engine, options, {});
+  if (!module) return std::move(module).error();
+  App app;
+  Component c;
+  c.id = "main";
+  c.module = std::move(module).value();
+  c.limits = with_default_timeout(options.defaults);
+  app.components.push_back(std::move(c));
+  RouteTarget all;
+  all.route = "/...";
+  all.prefix = "/";
+  all.component = "main";
+  app.routes.push_back(std::move(all));
+  return app;
+}
+
+}  // namespace edgectl::http

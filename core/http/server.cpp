@@ -1,0 +1,503 @@
+// The Beast server (see server.hpp). The only translation unit that includes Beast.
+//   - One acceptor on the I/O threads; a Session per connection reads one request at a time
+//     (HTTP/1.1 keep-alive), with the header and body limits enforced by Beast's parser.
+//   - A component request goes to the worker pool (guests block their thread); the response
+//     is written back on the connection's executor. Static files, health and metrics are
+//     answered on the I/O thread.
+//   - Per component, a counter of running instances: over the limit, 503 with Retry-After.
+//   - Metrics are counters and histograms under one mutex, rendered as Prometheus text.
+#include "http/server.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "http/static_files.hpp"
+
+namespace edgectl::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// Latency histogram buckets, seconds (Prometheus convention: cumulative, +Inf last).
+constexpr std::array<double, 12> kLatencyBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                  0.01,   0.025,   0.05,   0.1,   0.5,    2.5};
+constexpr int kRetryAfterSeconds = 1;
+
+struct Histogram {
+  std::array<uint64_t, kLatencyBuckets.size()> buckets{};
+  uint64_t count = 0;
+  double sum = 0;
+  void observe(double seconds) {
+    for (size_t i = 0; i < kLatencyBuckets.size(); ++i)
+      if (seconds <= kLatencyBuckets[i]) ++buckets[i];
+    ++count;
+    sum += seconds;
+  }
+};
+
+std::string label(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+struct ComponentSlot {
+  Component component;
+  std::atomic<size_t> running{0};
+};
+
+class Metrics {
+ public:
+  void request(const std::string& route, const std::string& component, int status, double seconds) {
+    std::lock_guard lock(mutex_);
+    ++requests_[{route, component, status}];
+    latency_[route].observe(seconds);
+  }
+  void execution(const std::string& component, const Execution& e) {
+    std::lock_guard lock(mutex_);
+    instantiate_[component].observe(std::chrono::duration<double>(e.instantiate_time).count());
+    if (e.trapped && !e.timed_out) ++traps_[component];
+    if (e.timed_out) ++timeouts_[component];
+    if (!e.engine.empty()) engines_[component] = e.engine;
+  }
+  void limit_hit(std::string_view which) {
+    std::lock_guard lock(mutex_);
+    ++limits_[std::string(which)];
+  }
+  std::string render(const std::vector<std::unique_ptr<ComponentSlot>>& slots) {
+    std::lock_guard lock(mutex_);
+    std::string o;
+    o += "# HELP edgectl_requests_total HTTP requests by route, component and status.\n";
+    o += "# TYPE edgectl_requests_total counter\n";
+    for (const auto& [k, v] : requests_)
+      o += "edgectl_requests_total{route=\"" + label(std::get<0>(k)) + "\",component=\"" +
+           label(std::get<1>(k)) + "\",status=\"" + std::to_string(std::get<2>(k)) + "\"} " +
+           std::to_string(v) + "\n";
+    auto histogram = [&](const std::string& name, const std::string& help, const std::string& key,
+                         const std::map<std::string, Histogram>& hs) {
+      o += "# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n";
+      for (const auto& [k, h] : hs) {
+        for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+          char le[32];
+          std::snprintf(le, sizeof le, "%g", kLatencyBuckets[i]);
+          o += name + "_bucket{" + key + "=\"" + label(k) + "\",le=\"" + le + "\"} " +
+               std::to_string(h.buckets[i]) + "\n";
+        }
+        o += name + "_bucket{" + key + "=\"" + label(k) + "\",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
+        o += name + "_sum{" + key + "=\"" + label(k) + "\"} " + std::to_string(h.sum) + "\n";
+        o += name + "_count{" + key + "=\"" + label(k) + "\"} " + std::to_string(h.count) + "\n";
+      }
+    };
+    histogram("edgectl_request_duration_seconds", "Time from request read to response written.",
+              "route", latency_);
+    histogram("edgectl_instantiate_duration_seconds", "Guest instantiation time.", "component",
+              instantiate_);
+    o += "# HELP edgectl_instances_running Guest instances running now.\n";
+    o += "# TYPE edgectl_instances_running gauge\n";
+    for (const auto& s : slots)
+      o += "edgectl_instances_running{component=\"" + label(s->component.id) + "\"} " +
+           std::to_string(s->running.load()) + "\n";
+    o += "# HELP edgectl_traps_total Guest traps (other than timeouts).\n# TYPE edgectl_traps_total counter\n";
+    for (const auto& s : slots)
+      o += "edgectl_traps_total{component=\"" + label(s->component.id) + "\"} " +
+           std::to_string(traps_[s->component.id]) + "\n";
+    o += "# HELP edgectl_timeouts_total Guests stopped at their time limit.\n# TYPE edgectl_timeouts_total counter\n";
+    for (const auto& s : slots)
+      o += "edgectl_timeouts_total{component=\"" + label(s->component.id) + "\"} " +
+           std::to_string(timeouts_[s->component.id]) + "\n";
+    o += "# HELP edgectl_limit_hits_total Requests refused by a server limit.\n# TYPE edgectl_limit_hits_total counter\n";
+    for (const auto& [k, v] : limits_)
+      o += "edgectl_limit_hits_total{limit=\"" + label(k) + "\"} " + std::to_string(v) + "\n";
+    o += "# HELP edgectl_component_engine The engine a component's last instance ran on.\n# TYPE edgectl_component_engine gauge\n";
+    for (const auto& s : slots) {
+      auto it = engines_.find(s->component.id);
+      const std::string engine = it != engines_.end() ? it->second : std::string(s->component.module->engine());
+      o += "edgectl_component_engine{component=\"" + label(s->component.id) + "\",engine=\"" +
+           label(engine) + "\"} 1\n";
+    }
+    o += "# HELP process_resident_memory_bytes Resident memory of the server process.\n";
+    o += "# TYPE process_resident_memory_bytes gauge\n";
+    o += "process_resident_memory_bytes " + std::to_string(resident_bytes()) + "\n";
+    return o;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
+  std::map<std::string, Histogram> latency_, instantiate_;
+  std::map<std::string, uint64_t> traps_, timeouts_, limits_;
+  std::map<std::string, std::string> engines_;
+};
+
+class ServerImpl;
+
+// What the handler produces for a request, with the log's fields.
+struct Answer {
+  std::string id, method, path;  // for the log
+  Response response;
+  std::string route, component, engine, failure, guest_stderr;
+  double instantiate_us = 0, guest_us = 0;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, ServerImpl& server) : stream_(std::move(socket)), server_(server) {}
+  void start() { read(); }
+
+ private:
+  void read();
+  void on_read(beast::error_code ec);
+  void reply(Answer answer, bool keep_alive, bool head, Clock::time_point started);
+  void refuse(int status, std::string_view why);
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  ServerImpl& server_;
+  bool first_ = true;
+  std::shared_ptr<bhttp::response<bhttp::string_body>> out_;
+};
+
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(App app, ServerOptions options)
+      : options_(std::move(options)),
+        router_(std::move(app.routes)),
+        acceptor_(ioc_),
+        workers_(options_.worker_threads ? options_.worker_threads
+                                         : 2 * std::max(1u, std::thread::hardware_concurrency())) {
+    for (auto& c : app.components) {
+      auto slot = std::make_unique<ComponentSlot>();
+      slot->component = std::move(c);
+      by_id_[slot->component.id] = slot.get();
+      slots_.push_back(std::move(slot));
+    }
+  }
+  ~ServerImpl() override {
+    stop(std::chrono::milliseconds(0));
+    wait();
+  }
+
+  Status listen() {
+    beast::error_code ec;
+    auto address = net::ip::make_address(options_.host, ec);
+    if (ec) return Error("cannot listen on '" + options_.host + "': not an IP address");
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+      return Error("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                   ec.message());
+    port_ = acceptor_.local_endpoint().port();
+    accept();
+    // Keeps the I/O threads running while a guest works and nothing else is pending (after
+    // stop() closed the acceptor, a response may still have to be written).
+    work_.emplace(net::make_work_guard(ioc_));
+    const size_t n = options_.io_threads ? options_.io_threads : std::max(1u, std::thread::hardware_concurrency());
+    for (size_t i = 0; i < n; ++i) io_threads_.emplace_back([this] { ioc_.run(); });
+    return {};
+  }
+
+  uint16_t port() const override { return port_; }
+
+  void stop(std::chrono::milliseconds grace) override {
+    std::call_once(stopped_, [&] {
+      net::post(ioc_, [this] {
+        beast::error_code ignored;
+        acceptor_.close(ignored);
+      });
+      const auto deadline = Clock::now() + grace;
+      while (in_flight_.load() > 0 && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      work_.reset();
+      ioc_.stop();
+      for (auto& t : io_threads_) t.join();
+      workers_.join();
+      done_ = true;
+    });
+  }
+  void wait() override {
+    while (!done_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  const ServerOptions& options() const { return options_; }
+  net::thread_pool& workers() { return workers_; }
+  std::atomic<int>& in_flight() { return in_flight_; }
+  Metrics& metrics() { return metrics_; }
+
+  // Everything but the component call: answered here. For a component, `slot` is set and
+  // the caller runs it on the worker pool.
+  Answer handle(const Request& request, ComponentSlot** slot, RouteMatch* match);
+
+  void log(const Answer& a, int status, size_t bytes, double total_us) {
+    if (!options_.on_log) return;
+    const std::string& id = a.id;
+    const std::string& path = a.path;
+    if (options_.json_log) {
+      nlohmann::json j = {{"time", std::time(nullptr)}, {"request_id", id},  {"method", a.method},
+                          {"path", path},               {"route", a.route},    {"component", a.component},
+                          {"status", status},           {"bytes", bytes},      {"total_us", total_us},
+                          {"instantiate_us", a.instantiate_us}, {"guest_us", a.guest_us},
+                          {"engine", a.engine}};
+      if (!a.failure.empty()) j["error"] = a.failure;
+      if (!a.guest_stderr.empty()) j["stderr"] = a.guest_stderr;
+      options_.on_log(j.dump());
+    } else {
+      char line[512];
+      std::snprintf(line, sizeof line, "%s %s %d %zu B %.0f µs%s%s", a.method.c_str(), path.c_str(),
+                    status, bytes, total_us, a.component.empty() ? "" : " ",
+                    a.component.c_str());
+      std::string out = id + " " + line;
+      if (!a.failure.empty()) out += " error: " + a.failure;
+      if (!a.guest_stderr.empty()) out += "\n  stderr: " + a.guest_stderr;
+      options_.on_log(out);
+    }
+  }
+  std::string next_request_id() {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%08x-%06llx", session_salt_,
+                  static_cast<unsigned long long>(++next_id_));
+    return buf;
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) return;  // closed: stopping
+      std::make_shared<Session>(std::move(socket), *this)->start();
+      accept();
+    });
+  }
+
+  ServerOptions options_;
+  Router router_;
+  std::vector<std::unique_ptr<ComponentSlot>> slots_;
+  std::map<std::string, ComponentSlot*, std::less<>> by_id_;
+  net::io_context ioc_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  tcp::acceptor acceptor_;
+  net::thread_pool workers_;
+  std::vector<std::thread> io_threads_;
+  uint16_t port_ = 0;
+  std::once_flag stopped_;
+  std::atomic<bool> done_{false};
+  std::atomic<int> in_flight_{0};
+  std::atomic<uint64_t> next_id_{0};
+  uint32_t session_salt_ = std::random_device{}();
+  Metrics metrics_;
+};
+
+Response text(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+  r.body = std::move(body);
+  return r;
+}
+
+Answer ServerImpl::handle(const Request& request, ComponentSlot** slot, RouteMatch* match) {
+  Answer a;
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  if (path == options_.health_path) {
+    a.response = text(200, "ok\n");
+    return a;
+  }
+  if (path == options_.metrics_path) {
+    a.response = text(200, metrics_.render(slots_));
+    a.response.headers[0].second = "text/plain; version=0.0.4; charset=utf-8";
+    return a;
+  }
+  auto routed = router_.route(path);
+  if (!routed) {
+    a.response = text(400, "Bad Request: " + routed.error().message() + "\n");
+    return a;
+  }
+  if (!*routed) {
+    a.response = text(404, "Not Found\n");
+    return a;
+  }
+  const RouteTarget& target = *(*routed)->target;
+  a.route = target.route;
+  if (!target.static_dir.empty()) {
+    std::string inm;
+    for (const auto& [k, v] : request.headers)
+      if (beast::iequals(k, "if-none-match")) inm += (inm.empty() ? "" : ", ") + v;
+    // HEAD is answered as GET; reply() drops the body and keeps its Content-Length.
+    StaticResult s = serve_static(target.static_dir, (*routed)->match.path_info,
+                                  request.method == "HEAD" ? std::string_view("GET") : request.method, inm);
+    a.failure = s.error;
+    a.response.status = s.status;
+    a.response.headers = std::move(s.headers);
+    a.response.body = std::move(s.body);
+    return a;
+  }
+  auto it = by_id_.find(target.component);
+  if (it == by_id_.end()) {
+    a.response = text(500, "Internal Server Error\n");
+    a.failure = "route " + target.route + " names no loaded component '" + target.component + "'";
+    return a;
+  }
+  a.component = target.component;
+  *slot = it->second;
+  *match = (*routed)->match;
+  return a;
+}
+
+void Session::read() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(server_.options().limits.max_header_bytes));
+  parser_->body_limit(server_.options().limits.max_body_bytes);
+  stream_.expires_after(first_ ? server_.options().limits.header_timeout
+                               : server_.options().limits.idle_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+}
+
+void Session::refuse(int status, std::string_view why) {
+  server_.metrics().limit_hit(why);
+  server_.in_flight()++;  // until the response is written
+  Answer a;
+  a.id = server_.next_request_id();
+  a.response = text(status, std::string(why) + "\n");
+  a.failure = std::string(why);
+  reply(std::move(a), /*keep_alive=*/false, /*head=*/false, Clock::now());
+}
+
+void Session::on_read(beast::error_code ec) {
+  first_ = false;
+  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
+      ec == net::error::connection_reset || ec == net::error::operation_aborted)
+    return close();
+  if (ec == bhttp::error::header_limit) return refuse(431, "request headers too large");
+  if (ec == bhttp::error::body_limit) return refuse(413, "request body too large");
+  if (ec) return refuse(400, "bad request: " + ec.message());
+
+  const auto started = Clock::now();
+  server_.in_flight()++;  // until the response is written (stop() waits for it)
+  auto& msg = parser_->get();
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  req.version = msg.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  req.body = std::move(msg.body());
+  beast::error_code ignored;
+  auto remote = stream_.socket().remote_endpoint(ignored);
+  auto local = stream_.socket().local_endpoint(ignored);
+  req.remote_addr = remote.address().to_string();
+  req.remote_port = remote.port();
+  req.server_port = local.port();
+  req.server_name = local.address().to_string();
+  if (auto host = msg.find(bhttp::field::host); host != msg.end()) {
+    std::string h(host->value());
+    req.server_name = h.substr(0, h.rfind(':') == std::string::npos || h.back() == ']' ? h.size() : h.rfind(':'));
+  }
+  const bool keep_alive = msg.keep_alive();
+  const bool head = msg.method() == bhttp::verb::head;
+
+  ComponentSlot* slot = nullptr;
+  RouteMatch match;
+  Answer answer = server_.handle(req, &slot, &match);
+  answer.id = server_.next_request_id();
+  answer.method = req.method;
+  answer.path = req.target.substr(0, req.target.find('?'));
+  if (!slot) return reply(std::move(answer), keep_alive, head, started);
+
+  if (slot->running.fetch_add(1) >= server_.options().limits.max_concurrent_per_component) {
+    slot->running.fetch_sub(1);
+    server_.metrics().limit_hit("concurrency");
+    answer.response = text(503, "Service Unavailable: too many requests for '" + slot->component.id + "'\n");
+    answer.response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
+    answer.failure = "concurrency limit";
+    return reply(std::move(answer), keep_alive, head, started);
+  }
+  net::post(server_.workers(), [self = shared_from_this(), slot, match = std::move(match),
+                                req = std::move(req), answer = std::move(answer), keep_alive, head,
+                                started]() mutable {
+    Execution e = execute(slot->component, req, match, answer.id);
+    slot->running.fetch_sub(1);
+    self->server_.metrics().execution(slot->component.id, e);
+    answer.response = std::move(e.response);
+    answer.engine = e.engine;
+    answer.failure = e.failure;
+    answer.guest_stderr = e.guest_stderr;
+    answer.instantiate_us = std::chrono::duration<double, std::micro>(e.instantiate_time).count();
+    answer.guest_us = std::chrono::duration<double, std::micro>(e.guest_time).count();
+    net::post(self->stream_.get_executor(), [self, answer = std::move(answer), keep_alive, head, started]() mutable {
+      self->reply(std::move(answer), keep_alive, head, started);
+    });
+  });
+}
+
+void Session::reply(Answer answer, bool keep_alive, bool head, Clock::time_point started) {
+  auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+  res->version(11);
+  res->result(static_cast<unsigned>(answer.response.status));
+  if (!answer.response.reason.empty()) res->reason(answer.response.reason);
+  res->set(bhttp::field::server, "edgectl/" EDGECTL_VERSION);
+  for (const auto& [k, v] : answer.response.headers) res->insert(k, v);
+  const size_t bytes = answer.response.body.size();
+  res->body() = std::move(answer.response.body);
+  res->keep_alive(keep_alive);
+  res->prepare_payload();
+  if (head) res->body().clear();  // Content-Length stays the GET's
+  const double total_us = std::chrono::duration<double, std::micro>(Clock::now() - started).count();
+  server_.metrics().request(answer.route.empty() ? "(none)" : answer.route, answer.component,
+                            answer.response.status, total_us / 1e6);
+  server_.log(answer, answer.response.status, bytes, total_us);
+  out_ = res;
+  stream_.expires_after(server_.options().limits.idle_timeout);
+  bhttp::async_write(stream_, *out_, [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+    self->out_.reset();
+    self->server_.in_flight()--;
+    if (ec || !keep_alive) return self->close();
+    self->read();
+  });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::start(App app, ServerOptions options) {
+  auto server = std::make_unique<ServerImpl>(std::move(app), std::move(options));
+  if (auto s = server->listen(); !s) return std::move(s).error();
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace edgectl::http
