@@ -66,6 +66,19 @@ Result<App> load_app(const manifest::Manifest& m, runtime::Engine& engine, const
     if (r.component) t.component = r.component->value;
     if (r.static_dir) t.static_dir = (m.dir / r.static_dir->value).lexically_normal().string();
     t.websocket = r.websocket;
+    if (r.canary) {
+      Canary c;
+      c.component = r.canary->component.value;
+      if (r.canary->header_name) c.header_name = *r.canary->header_name;
+      if (r.canary->header_value) c.header_value = *r.canary->header_value;
+      if (r.canary->weight) c.weight = r.canary->weight->value;
+      if (r.canary->sticky) {
+        const std::string& s = *r.canary->sticky;
+        if (s.starts_with("cookie:")) c.sticky_cookie = s.substr(7);
+        else if (s.starts_with("header:")) c.sticky_header = s.substr(7);
+      }
+      t.canary = std::move(c);
+    }
     app.routes.push_back(std::move(t));
   }
   return app;

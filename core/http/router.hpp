@@ -11,6 +11,17 @@
 
 namespace edgectl::http {
 
+// Sends part of a route's traffic to another component: requests whose header matches, then
+// `weight` percent of the rest (the same client always on the same side when `sticky`
+// names a cookie or header to hash).
+struct Canary {
+  std::string component;
+  std::string header_name;   // lowercased; empty: no header rule
+  std::string header_value;
+  double weight = 0;         // percent, 0 < weight <= 100; 0: no weight rule
+  std::string sticky_cookie, sticky_header;  // at most one set (header name lowercased)
+};
+
 struct RouteTarget {
   std::string route;      // as written: "/api/..." or "/hello"
   std::string prefix;     // "/api", "/" for "/...", the path itself for an exact route
@@ -18,7 +29,15 @@ struct RouteTarget {
   std::string component;  // a component route ...
   std::string static_dir; // ... or a static folder (absolute)
   bool websocket = false;
+  std::optional<Canary> canary;
 };
+
+// Which component serves a request on `target`: the route's, or its canary's. `headers` as
+// received; `roll` a uniform number in [0, 100) for unsticky weights. Sets *canary when
+// the canary was chosen.
+const std::string& choose_component(const RouteTarget& target,
+                                    const std::vector<std::pair<std::string, std::string>>& headers,
+                                    double roll, bool* canary);
 
 struct Routed {
   const RouteTarget* target = nullptr;

@@ -166,6 +166,7 @@ struct Answer {
   std::string id, method, path;  // for the log
   Response response;
   std::string route, component, engine, failure, guest_stderr;
+  bool canary = false;  // the route's canary component served it
   double instantiate_us = 0, guest_us = 0;
 };
 
@@ -277,6 +278,7 @@ class ServerImpl final : public Server {
                           {"instantiate_us", a.instantiate_us}, {"guest_us", a.guest_us},
                           {"engine", a.engine}};
       if (!a.failure.empty()) j["error"] = a.failure;
+      if (a.canary) j["canary"] = true;
       if (!a.guest_stderr.empty()) j["stderr"] = a.guest_stderr;
       options_.on_log(j.dump());
     } else {
@@ -284,7 +286,7 @@ class ServerImpl final : public Server {
       std::snprintf(line, sizeof line, "%s %s %d %zu B %.0f µs%s%s", a.method.c_str(), path.c_str(),
                     status, bytes, total_us, a.component.empty() ? "" : " ",
                     a.component.c_str());
-      std::string out = id + " " + line;
+      std::string out = id + " " + line + (a.canary ? " (canary)" : "");
       if (!a.failure.empty()) out += " error: " + a.failure;
       if (!a.guest_stderr.empty()) out += "\n  stderr: " + a.guest_stderr;
       options_.on_log(out);
@@ -368,13 +370,18 @@ Answer ServerImpl::handle(const Request& request, ComponentSlot** slot, RouteMat
     a.response.body = std::move(s.body);
     return a;
   }
-  auto it = by_id_.find(target.component);
+  thread_local std::mt19937 random{std::random_device{}()};
+  const double roll = std::uniform_real_distribution<double>(0, 100)(random);
+  bool canary = false;
+  const std::string& component = choose_component(target, request.headers, roll, &canary);
+  a.canary = canary;
+  auto it = by_id_.find(component);
   if (it == by_id_.end()) {
     a.response = text(500, "Internal Server Error\n");
-    a.failure = "route " + target.route + " names no loaded component '" + target.component + "'";
+    a.failure = "route " + target.route + " names no loaded component '" + component + "'";
     return a;
   }
-  a.component = target.component;
+  a.component = component;
   *slot = it->second;
   *match = (*routed)->match;
   return a;

@@ -69,3 +69,46 @@ TEST_CASE("router: a path that does not decode is an error") {
 
 }  // namespace
 }  // namespace edgectl::http
+
+namespace edgectl::http {
+namespace {
+
+TEST_CASE("router: a canary takes matching headers, then its weight, sticky by cookie or header") {
+  RouteTarget t;
+  t.component = "stable";
+  Canary c;
+  c.component = "next";
+  c.header_name = "x-env";
+  c.header_value = "canary";
+  c.weight = 20;
+  t.canary = c;
+  bool canary = false;
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  CHECK(choose_component(t, Headers{{"X-Env", " canary "}}, 99.0, &canary) == "next");
+  CHECK(canary);
+  CHECK(choose_component(t, Headers{{"X-Env", "other"}}, 99.0, &canary) == "stable");
+  CHECK_FALSE(canary);
+  CHECK(choose_component(t, {}, 19.9, &canary) == "next");
+  CHECK(choose_component(t, {}, 20.0, &canary) == "stable");
+
+  t.canary->sticky_cookie = "uid";
+  t.canary->weight = 50;
+  int next = 0;
+  for (int user = 0; user < 400; ++user) {
+    Headers h{{"Cookie", "a=1; uid=user" + std::to_string(user) + "; b=2"}};
+    const std::string first = choose_component(t, h, 0.0, &canary);
+    // The roll does not matter: the same user always lands on the same side.
+    CHECK(choose_component(t, h, 99.0, &canary) == first);
+    next += first == "next";
+  }
+  CHECK(next > 140);  // about half of 400 users
+  CHECK(next < 260);
+
+  RouteTarget plain;
+  plain.component = "only";
+  CHECK(choose_component(plain, {}, 0.0, &canary) == "only");
+  CHECK_FALSE(canary);
+}
+
+}  // namespace
+}  // namespace edgectl::http
