@@ -3,16 +3,21 @@
 // logs one line per request, and stops cleanly on SIGINT/SIGTERM.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include <mutex>
+
+#include "build/build.hpp"
 #include "http/app.hpp"
 #include "http/server.hpp"
 #include "limit_flags.hpp"
 #include "ui/diagnostic.hpp"
 #include "ui/style.hpp"
 #include "util/units.hpp"
+#include "util/watch.hpp"
 #include "verbs.hpp"
 
 namespace edgectl::cli {
@@ -24,6 +29,8 @@ constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
 // How long requests in flight may take to finish after SIGINT/SIGTERM.
 constexpr std::chrono::seconds kShutdownGrace{10};
+// --watch: a reload starts once files have been quiet this long.
+constexpr std::chrono::milliseconds kWatchSettle{200};
 
 struct Options {
   std::string target;
@@ -33,8 +40,68 @@ struct Options {
   bool json = false;
   std::string max_body, max_header;
   uint32_t max_concurrent = 0;
+  bool watch = false;
   LimitFlags limits;
 };
+
+// What serve loaded, and what to watch for a reload.
+struct Loaded {
+  http::App app;
+  std::string title;
+  std::vector<fs::path> watch_dirs;
+};
+
+// Loads the target (a module, a manifest, a folder with one). With `build`, the manifest's
+// components are built first (incremental: nothing runs when nothing changed).
+Result<Loaded> load_target(const fs::path& target, runtime::Engine& engine,
+                           const http::LoadAppOptions& load, bool build) {
+  Loaded out;
+  std::error_code ec;
+  if (fs::is_regular_file(target, ec) && (target.extension() == ".wasm" || target.extension() == ".wat")) {
+    auto app = http::load_module_app(target, engine, load);
+    if (!app) return std::move(app).error();
+    out.app = std::move(app).value();
+    out.title = target.filename().string();
+    out.watch_dirs.push_back(fs::absolute(target).parent_path());
+    return out;
+  }
+  auto path = fs::is_regular_file(target, ec) ? Result<fs::path>(target) : manifest::find_manifest(target);
+  if (!path) return std::move(path).error();
+  auto m = manifest::load_manifest(*path);
+  if (!m) return std::move(m).error();
+  const bool has_recipes = std::any_of(m->components.begin(), m->components.end(),
+                                       [](const auto& c) { return c.build.has_value(); });
+  if (build && has_recipes) {
+    auto report = build::build_app(*m, build::BuildOptions{});
+    if (!report) return std::move(report).error();
+    if (!report->ok()) return Error("the build's checks failed (run `edgectl build` for the details)");
+  }
+  auto app = http::load_app(*m, engine, load);
+  if (!app) return std::move(app).error();
+  out.app = std::move(app).value();
+  out.title = m->app.name.value;
+  out.watch_dirs.push_back(fs::absolute(m->dir));
+  for (const auto& c : m->components) {
+    out.watch_dirs.push_back(fs::absolute(m->dir / c.source.value).parent_path());
+    if (!c.build) continue;
+    // The folders holding the build's inputs: each watch glob's fixed leading part, walked.
+    for (const auto& glob : c.build->watch) {
+      fs::path fixed;
+      for (const auto& part : fs::path(glob)) {
+        const std::string s = part.string();
+        if (s.find_first_of("*?[") != std::string::npos) break;
+        fixed /= part;
+      }
+      fs::path root = fs::absolute(m->dir / fixed);
+      if (!fs::is_directory(root, ec)) root = root.parent_path();
+      if (!fs::is_directory(root, ec)) continue;
+      out.watch_dirs.push_back(root);
+      for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_directory(ec) && it->path().filename() != ".edgectl") out.watch_dirs.push_back(it->path());
+    }
+  }
+  return out;
+}
 
 int run_serve(const Options& o) {
   // Where: HOST:PORT, :PORT or PORT.
@@ -60,22 +127,11 @@ int run_serve(const Options& o) {
   };
 
   // What to serve: a module, a manifest, a folder with one, or the manifest found from here.
-  fs::path target = o.target.empty() ? fs::path(".") : fs::path(o.target);
-  Result<http::App> app = Error("nothing to serve");
-  std::string title;
-  std::error_code ec;
-  if (fs::is_regular_file(target, ec) && (target.extension() == ".wasm" || target.extension() == ".wat")) {
-    app = http::load_module_app(target, **engine, load);
-    title = target.filename().string();
-  } else {
-    auto path = fs::is_regular_file(target, ec) ? Result<fs::path>(target) : manifest::find_manifest(target);
-    if (!path) return ui::print_error(path.error()), kExitError;
-    auto m = manifest::load_manifest(*path);
-    if (!m) return ui::print_error(m.error()), kExitError;
-    app = http::load_app(*m, **engine, load);
-    title = m->app.name.value;
-  }
-  if (!app) return ui::print_error(app.error()), kExitError;
+  const fs::path target = o.target.empty() ? fs::path(".") : fs::path(o.target);
+  auto loaded = load_target(target, **engine, load, /*build=*/false);
+  if (!loaded) return ui::print_error(loaded.error()), kExitError;
+  const std::string title = loaded->title;
+  const std::vector<fs::path> watch_dirs = loaded->watch_dirs;
 
   http::ServerOptions options;
   options.host = host;
@@ -95,12 +151,13 @@ int run_serve(const Options& o) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  const std::vector<http::RouteTarget> routes = app->routes;
+  const std::vector<http::RouteTarget> routes = loaded->app.routes;
   std::map<std::string, std::string> engines;
-  for (const auto& c : app->components) engines[c.id] = std::string(c.module->engine());
-  auto server = http::Server::start(std::move(app).value(), options);
+  for (const auto& c : loaded->app.components) engines[c.id] = std::string(c.module->engine());
+  auto server = http::Server::start(std::move(loaded->app), options);
   if (!server) return ui::print_error(server.error()), kExitError;
   const std::string url = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
                           ":" + std::to_string((*server)->port());
@@ -125,8 +182,43 @@ int run_serve(const Options& o) {
   }
   std::fflush(stdout);
 
+  // Reloads (SIGHUP, --watch): build if the manifest has recipes, load, swap. A failure
+  // leaves what is serving in place and says why. One at a time.
+  std::mutex reload_mutex;
+  auto reload = [&](std::string_view why) {
+    std::lock_guard lock(reload_mutex);
+    auto next = load_target(target, **engine, load, /*build=*/true);
+    if (!next) {
+      std::cerr << ui::paint("reload failed", ui::Tone::Red, stderr) << " (" << why
+                << "), still serving the previous version:\n";
+      ui::print_error(next.error());
+      return;
+    }
+    (*server)->reload(std::move(next->app));
+    std::cerr << ui::paint("reloaded", ui::Tone::Green, stderr) << " (" << why << ")\n";
+  };
+  std::unique_ptr<FolderWatcher> watcher;
+  if (o.watch) {
+    auto w = FolderWatcher::start(watch_dirs, kWatchSettle, [&](const std::vector<fs::path>& changed) {
+      // The build's own state and temporary files are not changes to the app.
+      bool relevant = false;
+      for (const auto& p : changed) {
+        const std::string s = p.string();
+        relevant |= s.find("/.edgectl/") == std::string::npos && !p.filename().string().starts_with(".");
+      }
+      if (relevant) reload(changed.front().filename().string() + " changed");
+    });
+    if (!w) return ui::print_error(w.error()), kExitError;
+    watcher = std::move(w).value();
+  }
+
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  for (;;) {
+    sigwait(&stop_signals, &sig);
+    if (sig != SIGHUP) break;
+    reload("SIGHUP");
+  }
+  watcher.reset();
   std::fprintf(stderr, "%s, finishing requests in flight...\n", sig == SIGINT ? "interrupted" : "terminated");
   (*server)->stop(kShutdownGrace);
   return 0;
@@ -161,11 +253,15 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "Guest instances running at once per component (503 beyond)")
       ->default_str("64");
   o->limits.add_to(*cmd);
+  cmd->add_flag("--watch", o->watch,
+                "Reload when a module, the manifest or a build input changes (builds first)");
   cmd->add_flag("--json", o->json, "Log one JSON line per request (and the start-up as JSON)");
   cmd->footer(
       "A fresh instance of the component runs each request (WAGI/CGI, docs/contract.md); its\n"
       "time limit defaults to 30s (504 beyond). Health: /_edgectl/health; Prometheus metrics:\n"
-      "/_edgectl/metrics. SIGINT/SIGTERM finish requests in flight, then exit 0.\n\n"
+      "/_edgectl/metrics. SIGINT/SIGTERM finish requests in flight, then exit 0. SIGHUP or\n"
+      "--watch reload: in-flight requests finish on the old modules; a failed build or load\n"
+      "keeps the old ones serving.\n\n"
       "Examples:\n"
       "  edgectl serve                         # the edgectl.toml here or above\n"
       "  edgectl serve hello.wasm --listen 127.0.0.1:8080\n"

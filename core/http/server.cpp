@@ -76,6 +76,22 @@ struct ComponentSlot {
   std::atomic<size_t> running{0};
 };
 
+// What is being served: replaced as a whole by reload(). A request holds the state it
+// started with, so in-flight requests finish on the old modules.
+struct AppState {
+  explicit AppState(App app) : router(std::move(app.routes)) {
+    for (auto& c : app.components) {
+      auto slot = std::make_unique<ComponentSlot>();
+      slot->component = std::move(c);
+      by_id[slot->component.id] = slot.get();
+      slots.push_back(std::move(slot));
+    }
+  }
+  Router router;
+  std::vector<std::unique_ptr<ComponentSlot>> slots;
+  std::map<std::string, ComponentSlot*, std::less<>> by_id;
+};
+
 class Metrics {
  public:
   void request(const std::string& route, const std::string& component, int status, double seconds) {
@@ -198,16 +214,10 @@ class ServerImpl final : public Server {
  public:
   ServerImpl(App app, ServerOptions options)
       : options_(std::move(options)),
-        router_(std::move(app.routes)),
+        state_(std::make_shared<const AppState>(std::move(app))),
         acceptor_(ioc_),
         workers_(options_.worker_threads ? options_.worker_threads
                                          : 2 * std::max(1u, std::thread::hardware_concurrency())) {
-    for (auto& c : app.components) {
-      auto slot = std::make_unique<ComponentSlot>();
-      slot->component = std::move(c);
-      by_id_[slot->component.id] = slot.get();
-      slots_.push_back(std::move(slot));
-    }
   }
   ~ServerImpl() override {
     stop(std::chrono::milliseconds(0));
@@ -238,6 +248,16 @@ class ServerImpl final : public Server {
 
   uint16_t port() const override { return port_; }
 
+  void reload(App app) override {
+    auto next = std::make_shared<const AppState>(std::move(app));
+    std::lock_guard lock(state_mutex_);
+    state_ = std::move(next);
+  }
+  std::shared_ptr<const AppState> state() const {
+    std::lock_guard lock(state_mutex_);
+    return state_;
+  }
+
   void stop(std::chrono::milliseconds grace) override {
     std::call_once(stopped_, [&] {
       net::post(ioc_, [this] {
@@ -265,7 +285,7 @@ class ServerImpl final : public Server {
 
   // Everything but the component call: answered here. For a component, `slot` is set and
   // the caller runs it on the worker pool.
-  Answer handle(const Request& request, ComponentSlot** slot, RouteMatch* match);
+  Answer handle(const AppState& state, const Request& request, ComponentSlot** slot, RouteMatch* match);
 
   void log(const Answer& a, int status, size_t bytes, double total_us) {
     if (!options_.on_log) return;
@@ -309,9 +329,8 @@ class ServerImpl final : public Server {
   }
 
   ServerOptions options_;
-  Router router_;
-  std::vector<std::unique_ptr<ComponentSlot>> slots_;
-  std::map<std::string, ComponentSlot*, std::less<>> by_id_;
+  mutable std::mutex state_mutex_;
+  std::shared_ptr<const AppState> state_;
   net::io_context ioc_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   tcp::acceptor acceptor_;
@@ -334,7 +353,8 @@ Response text(int status, std::string body) {
   return r;
 }
 
-Answer ServerImpl::handle(const Request& request, ComponentSlot** slot, RouteMatch* match) {
+Answer ServerImpl::handle(const AppState& state, const Request& request, ComponentSlot** slot,
+                          RouteMatch* match) {
   Answer a;
   const std::string path = request.target.substr(0, request.target.find('?'));
   if (path == options_.health_path) {
@@ -342,11 +362,11 @@ Answer ServerImpl::handle(const Request& request, ComponentSlot** slot, RouteMat
     return a;
   }
   if (path == options_.metrics_path) {
-    a.response = text(200, metrics_.render(slots_));
+    a.response = text(200, metrics_.render(state.slots));
     a.response.headers[0].second = "text/plain; version=0.0.4; charset=utf-8";
     return a;
   }
-  auto routed = router_.route(path);
+  auto routed = state.router.route(path);
   if (!routed) {
     a.response = text(400, "Bad Request: " + routed.error().message() + "\n");
     return a;
@@ -375,8 +395,8 @@ Answer ServerImpl::handle(const Request& request, ComponentSlot** slot, RouteMat
   bool canary = false;
   const std::string& component = choose_component(target, request.headers, roll, &canary);
   a.canary = canary;
-  auto it = by_id_.find(component);
-  if (it == by_id_.end()) {
+  auto it = state.by_id.find(component);
+  if (it == state.by_id.end()) {
     a.response = text(500, "Internal Server Error\n");
     a.failure = "route " + target.route + " names no loaded component '" + component + "'";
     return a;
@@ -441,7 +461,8 @@ void Session::on_read(beast::error_code ec) {
 
   ComponentSlot* slot = nullptr;
   RouteMatch match;
-  Answer answer = server_.handle(req, &slot, &match);
+  std::shared_ptr<const AppState> state = server_.state();
+  Answer answer = server_.handle(*state, req, &slot, &match);
   answer.id = server_.next_request_id();
   answer.method = req.method;
   answer.path = req.target.substr(0, req.target.find('?'));
@@ -455,7 +476,7 @@ void Session::on_read(beast::error_code ec) {
     answer.failure = "concurrency limit";
     return reply(std::move(answer), keep_alive, head, started);
   }
-  net::post(server_.workers(), [self = shared_from_this(), slot, match = std::move(match),
+  net::post(server_.workers(), [self = shared_from_this(), state, slot, match = std::move(match),
                                 req = std::move(req), answer = std::move(answer), keep_alive, head,
                                 started]() mutable {
     Execution e = execute(slot->component, req, match, answer.id);

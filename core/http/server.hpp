@@ -54,6 +54,8 @@ class Server {
   static Result<std::unique_ptr<Server>> start(App app, ServerOptions options);
   virtual ~Server() = default;
   virtual uint16_t port() const = 0;
+  // Serves `app` from now on; requests in flight finish on what they started with.
+  virtual void reload(App app) = 0;
   // Stops accepting, lets requests in flight finish (at most `grace`), then returns.
   virtual void stop(std::chrono::milliseconds grace) = 0;
   // Blocks until stop() has completed.
