@@ -62,7 +62,7 @@ Result<Loaded> load_target(const fs::path& target, runtime::Engine& engine,
     if (!app) return std::move(app).error();
     out.app = std::move(app).value();
     out.title = target.filename().string();
-    out.watch_dirs.push_back(fs::absolute(target).parent_path());
+    out.watch_dirs.push_back(fs::absolute(target).parent_path());  // a file name: never empty
     return out;
   }
   auto path = fs::is_regular_file(target, ec) ? Result<fs::path>(target) : manifest::find_manifest(target);
@@ -80,9 +80,11 @@ Result<Loaded> load_target(const fs::path& target, runtime::Engine& engine,
   if (!app) return std::move(app).error();
   out.app = std::move(app).value();
   out.title = m->app.name.value;
-  out.watch_dirs.push_back(fs::absolute(m->dir));
+  // A manifest found as "edgectl.toml" has an empty dir: the current folder.
+  auto absolute = [](const fs::path& p) { return p.empty() ? fs::current_path() : fs::absolute(p); };
+  out.watch_dirs.push_back(absolute(m->dir));
   for (const auto& c : m->components) {
-    out.watch_dirs.push_back(fs::absolute(m->dir / c.source.value).parent_path());
+    out.watch_dirs.push_back(absolute(m->dir / c.source.value).parent_path());
     if (!c.build) continue;
     // The folders holding the build's inputs: each watch glob's fixed leading part, walked.
     for (const auto& glob : c.build->watch) {
@@ -92,7 +94,7 @@ Result<Loaded> load_target(const fs::path& target, runtime::Engine& engine,
         if (s.find_first_of("*?[") != std::string::npos) break;
         fixed /= part;
       }
-      fs::path root = fs::absolute(m->dir / fixed);
+      fs::path root = absolute(m->dir / fixed);
       if (!fs::is_directory(root, ec)) root = root.parent_path();
       if (!fs::is_directory(root, ec)) continue;
       out.watch_dirs.push_back(root);
