@@ -4,20 +4,8 @@
 # always on one side), with the decision in the JSON access log.
 set -euo pipefail
 
-: "${EDGECTL:?set EDGECTL to the edgectl binary}"
-for tool in clang-19 curl python3; do
-  command -v "$tool" >/dev/null || { echo "skip: $tool not installed"; exit 77; }
-done
-export NO_COLOR=1
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib/serve.sh"
+serve_prologue clang-19 curl python3
 
 cat > variant.c <<'C'
 #include <stdio.h>
@@ -50,10 +38,7 @@ component = "stable"
 canary = { component = "next", weight = 50, sticky = "cookie:uid" }
 TOML
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$EDGECTL" serve --listen "127.0.0.1:$port" --engine interp --json >log.txt 2>err.txt &
-server_pid=$!
-for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/_edgectl/health" >/dev/null 2>&1 && break; sleep 0.05; done
+start_server --engine interp --json
 
 python3 - "$port" <<'PY' || fail "canary routing"
 import http.client, sys

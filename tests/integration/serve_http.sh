@@ -6,22 +6,9 @@
 # and a graceful shutdown with a request in flight.
 set -euo pipefail
 
-: "${EDGECTL:?set EDGECTL to the edgectl binary}"
-for tool in clang-19 curl python3; do
-  command -v "$tool" >/dev/null || { echo "skip: $tool not installed"; exit 77; }
-done
-export NO_COLOR=1
+source "$(dirname "$0")/lib/serve.sh"
+serve_prologue clang-19 curl python3
 
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-
-fail() { echo "FAIL: $*" >&2; [ -f "$work/log.txt" ] && tail -20 "$work/log.txt" >&2; exit 1; }
 expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$1', got '$2'"; }
 expect_in() { [[ "$2" == *"$1"* ]] || fail "expected '$1' in:"$'\n'"$2"; }
 
@@ -72,13 +59,7 @@ path = "/static/..."
 static = "public"
 EOF
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-"$EDGECTL" serve --listen "127.0.0.1:$port" --engine interp --timeout 1s --max-body 1KiB \
-  --max-header 4KiB --json >"$work/log.txt" 2>"$work/err.txt" &
-server_pid=$!
-for _ in $(seq 100); do curl -fsS "$base/_edgectl/health" >/dev/null 2>&1 && break; sleep 0.05; done
-curl -fsS "$base/_edgectl/health" >/dev/null || fail "server did not come up: $(cat "$work/err.txt")"
+start_server --engine interp --timeout 1s --max-body 1KiB --max-header 4KiB --json
 expect_in '"event":"listening"' "$(head -1 "$work/log.txt")"
 
 # Routing, the CGI environment and the body.

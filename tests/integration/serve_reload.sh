@@ -3,20 +3,8 @@
 # broken new module that leaves the old one serving, and SIGHUP.
 set -euo pipefail
 
-: "${EDGECTL:?set EDGECTL to the edgectl binary}"
-for tool in clang-19 curl python3; do
-  command -v "$tool" >/dev/null || { echo "skip: $tool not installed"; exit 77; }
-done
-export NO_COLOR=1
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-fail() { echo "FAIL: $*" >&2; tail -5 err.txt >&2 || true; exit 1; }
+source "$(dirname "$0")/lib/serve.sh"
+serve_prologue clang-19 curl python3
 
 for v in v1 v2 v3; do
   printf '#include <stdio.h>\nint main(void) { printf("Content-Type: text/plain\\n\\n%s"); return 0; }\n' "$v" > $v.c
@@ -38,10 +26,7 @@ TOML
 # A new version arrives as editors and build tools deliver it: a temporary file, renamed.
 deliver() { cp "$1" app/.incoming.wasm && mv app/.incoming.wasm app/app.wasm; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$EDGECTL" serve app --watch --listen "127.0.0.1:$port" --engine interp >log.txt 2>err.txt &
-server_pid=$!
-for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/_edgectl/health" >/dev/null 2>&1 && break; sleep 0.05; done
+start_server app --watch --engine interp
 
 # Continuous load from 4 keep-alive clients until stop.flag appears.
 python3 - "$port" > load.txt <<'PY' &
