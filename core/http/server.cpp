@@ -38,6 +38,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::array<double, 12> kLatencyBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                   0.01,   0.025,   0.05,   0.1,   0.5,    2.5};
 constexpr int kRetryAfterSeconds = 1;
+// While a component is at its concurrency limit, a request looks for a free slot this often.
+constexpr std::chrono::milliseconds kQueueRetry{2};
 
 struct Histogram {
   std::array<uint64_t, kLatencyBuckets.size()> buckets{};
@@ -186,14 +188,27 @@ struct Answer {
   double instantiate_us = 0, guest_us = 0;
 };
 
+// A request routed to a component, on its way to a worker.
+struct Pending {
+  std::shared_ptr<const AppState> state;  // keeps `slot` alive across a reload
+  ComponentSlot* slot = nullptr;
+  RouteMatch match;
+  Request request;
+  Answer answer;
+  bool keep_alive = false, head = false;
+  Clock::time_point started;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, ServerImpl& server) : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket socket, ServerImpl& server)
+      : stream_(std::move(socket)), server_(server), timer_(stream_.get_executor()) {}
   void start() { read(); }
 
  private:
   void read();
   void on_read(beast::error_code ec);
+  void dispatch(std::shared_ptr<Pending> pending);
   void reply(Answer answer, bool keep_alive, bool head, Clock::time_point started);
   void refuse(int status, std::string_view why);
   void close() {
@@ -208,6 +223,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerImpl& server_;
   bool first_ = true;
   std::shared_ptr<bhttp::response<bhttp::string_body>> out_;
+  net::steady_timer timer_;  // waiting for a free instance slot
 };
 
 class ServerImpl final : public Server {
@@ -468,28 +484,50 @@ void Session::on_read(beast::error_code ec) {
   answer.path = req.target.substr(0, req.target.find('?'));
   if (!slot) return reply(std::move(answer), keep_alive, head, started);
 
+  auto pending = std::make_shared<Pending>();
+  pending->state = std::move(state);
+  pending->slot = slot;
+  pending->match = std::move(match);
+  pending->request = std::move(req);
+  pending->answer = std::move(answer);
+  pending->keep_alive = keep_alive;
+  pending->head = head;
+  pending->started = started;
+  dispatch(std::move(pending));
+}
+
+void Session::dispatch(std::shared_ptr<Pending> p) {
+  ComponentSlot* slot = p->slot;
   if (slot->running.fetch_add(1) >= server_.options().limits.max_concurrent_per_component) {
     slot->running.fetch_sub(1);
+    // Full: wait a little for a free slot (a burst should not fail), then refuse.
+    if (Clock::now() - p->started < server_.options().limits.queue_wait) {
+      timer_.expires_after(kQueueRetry);
+      timer_.async_wait([self = shared_from_this(), p](beast::error_code ec) mutable {
+        if (!ec) self->dispatch(std::move(p));
+      });
+      return;
+    }
     server_.metrics().limit_hit("concurrency");
+    Answer& answer = p->answer;
     answer.response = text(503, "Service Unavailable: too many requests for '" + slot->component.id + "'\n");
     answer.response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
     answer.failure = "concurrency limit";
-    return reply(std::move(answer), keep_alive, head, started);
+    return reply(std::move(answer), p->keep_alive, p->head, p->started);
   }
-  net::post(server_.workers(), [self = shared_from_this(), state, slot, match = std::move(match),
-                                req = std::move(req), answer = std::move(answer), keep_alive, head,
-                                started]() mutable {
-    Execution e = execute(slot->component, req, match, answer.id);
-    slot->running.fetch_sub(1);
-    self->server_.metrics().execution(slot->component.id, e);
+  net::post(server_.workers(), [self = shared_from_this(), p]() {
+    Execution e = execute(p->slot->component, p->request, p->match, p->answer.id);
+    p->slot->running.fetch_sub(1);
+    self->server_.metrics().execution(p->slot->component.id, e);
+    Answer& answer = p->answer;
     answer.response = std::move(e.response);
     answer.engine = e.engine;
     answer.failure = e.failure;
     answer.guest_stderr = e.guest_stderr;
     answer.instantiate_us = std::chrono::duration<double, std::micro>(e.instantiate_time).count();
     answer.guest_us = std::chrono::duration<double, std::micro>(e.guest_time).count();
-    net::post(self->stream_.get_executor(), [self, answer = std::move(answer), keep_alive, head, started]() mutable {
-      self->reply(std::move(answer), keep_alive, head, started);
+    net::post(self->stream_.get_executor(), [self, p]() {
+      self->reply(std::move(p->answer), p->keep_alive, p->head, p->started);
     });
   });
 }

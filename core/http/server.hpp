@@ -26,8 +26,10 @@ struct ServerLimits {
   std::chrono::milliseconds header_timeout{10'000};
   // An idle keep-alive connection is closed after this.
   std::chrono::milliseconds idle_timeout{60'000};
-  // Guest instances running at once per component; more requests get 503 + Retry-After.
+  // Guest instances running at once per component. A request over it waits up to
+  // queue_wait for a free one, then gets 503 with Retry-After.
   size_t max_concurrent_per_component = 64;
+  std::chrono::milliseconds queue_wait{100};
 };
 
 struct ServerOptions {
