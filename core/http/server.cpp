@@ -258,7 +258,19 @@ class ServerImpl final : public Server {
     // stop() closed the acceptor, a response may still have to be written).
     work_.emplace(net::make_work_guard(ioc_));
     const size_t n = options_.io_threads ? options_.io_threads : std::max(1u, std::thread::hardware_concurrency());
-    for (size_t i = 0; i < n; ++i) io_threads_.emplace_back([this] { ioc_.run(); });
+    for (size_t i = 0; i < n; ++i)
+      io_threads_.emplace_back([this] {
+        // A handler that throws (out of memory, a library bug) costs its connection, not the
+        // thread: run() is entered again.
+        for (;;) {
+          try {
+            ioc_.run();
+            return;
+          } catch (const std::exception& e) {
+            if (options_.on_log) options_.on_log(std::string("internal error: ") + e.what());
+          }
+        }
+      });
     return {};
   }
 
@@ -516,7 +528,13 @@ void Session::dispatch(std::shared_ptr<Pending> p) {
     return reply(std::move(answer), p->keep_alive, p->head, p->started);
   }
   net::post(server_.workers(), [self = shared_from_this(), p]() {
-    Execution e = execute(p->slot->component, p->request, p->match, p->answer.id);
+    Execution e;
+    try {
+      e = execute(p->slot->component, p->request, p->match, p->answer.id);
+    } catch (const std::exception& ex) {  // never take the worker (and the server) down
+      e.response = text(500, "Internal Server Error\n");
+      e.failure = std::string("internal error: ") + ex.what();
+    }
     p->slot->running.fetch_sub(1);
     self->server_.metrics().execution(p->slot->component.id, e);
     Answer& answer = p->answer;
