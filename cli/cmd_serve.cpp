@@ -4,7 +4,9 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -41,6 +43,7 @@ struct Options {
   std::string max_body, max_header;
   uint32_t max_concurrent = 0;
   bool watch = false;
+  std::string log_file;
   LimitFlags limits;
 };
 
@@ -143,9 +146,17 @@ int run_serve(const Options& o) {
   if (!o.max_body.empty()) options.limits.max_body_bytes = parse_byte_size(o.max_body)->bytes;
   if (!o.max_header.empty()) options.limits.max_header_bytes = parse_byte_size(o.max_header)->bytes;
   if (o.max_concurrent) options.limits.max_concurrent_per_component = o.max_concurrent;
-  options.on_log = [](std::string_view line) {
-    std::fprintf(stdout, "%.*s\n", static_cast<int>(line.size()), line.data());
-    std::fflush(stdout);
+  std::FILE* log = stdout;
+  if (!o.log_file.empty()) {
+    log = std::fopen(o.log_file.c_str(), "a");
+    if (!log) return ui::print_error(Error("cannot open --log-file " + o.log_file + ": " + std::strerror(errno))), kExitError;
+  }
+  options.on_log = [log](std::string_view line) {
+    // One write per line: lines from concurrent requests never interleave.
+    std::string out(line);
+    out += '\n';
+    std::fwrite(out.data(), 1, out.size(), log);
+    std::fflush(log);
   };
 
   // SIGINT/SIGTERM are taken by this thread only (sigwait): block them before any thread starts.
@@ -257,6 +268,8 @@ void add_serve(CLI::App& app, int& exit_code) {
   o->limits.add_to(*cmd);
   cmd->add_flag("--watch", o->watch,
                 "Reload when a module, the manifest or a build input changes (builds first)");
+  cmd->add_option("--log-file", o->log_file, "Append the access log to this file instead of stdout")
+      ->type_name("PATH");
   cmd->add_flag("--json", o->json, "Log one JSON line per request (and the start-up as JSON)");
   cmd->footer(
       "A fresh instance of the component runs each request (WAGI/CGI, docs/contract.md); its\n"

@@ -19,7 +19,7 @@ int main(void) {
 }
 C
 clang-19 --target=wasm32-wasi --sysroot=/usr -O2 app.c -o app.wasm
-start_server app.wasm --engine interp --max-concurrent 1
+start_server app.wasm --engine interp --max-concurrent 1 --log-file "$work/access.log"
 
 # 8 quick requests at once through one slot: they queue (up to 100 ms each) and all succeed.
 codes=$(seq 8 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "$base/quick{}")
@@ -37,4 +37,7 @@ wait "$slow_pid"
 [ "$(curl -s "$base/after")" = "done" ] || fail "the slot was not released"
 metrics=$(curl -s "$base/_edgectl/metrics")
 [[ $metrics == *'edgectl_limit_hits_total{limit="concurrency"} 1'* ]] || fail "limit hit not counted"
+# --log-file: the access log went there, one line per request, the 503 with its cause.
+[ "$(grep -c ' GET /quick' access.log)" = 8 ] || fail "access.log has not one line per request"
+grep -q ' GET /other 503 .*concurrency limit' access.log || fail "the 503 is not logged with its cause"
 echo "serve_limits: ok"
