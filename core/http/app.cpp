@@ -56,6 +56,7 @@ Result<App> load_app(const manifest::Manifest& m, runtime::Engine& engine, const
     if (c.limits.max_memory) out.limits.max_memory_bytes = c.limits.max_memory->value.bytes;
     if (c.limits.timeout) out.limits.timeout = c.limits.timeout->value;
     if (c.limits.fuel) out.limits.fuel = c.limits.fuel->value;
+    if (c.limits.max_concurrent) out.max_concurrent = c.limits.max_concurrent->value;
     app.components.push_back(std::move(out));
   }
   for (const auto& r : m.routes) {

@@ -22,6 +22,7 @@ struct Component {
   std::vector<std::string> args;
   std::vector<runtime::wasi::Preopen> preopens;
   runtime::Limits limits;
+  std::optional<size_t> max_concurrent;  // else ServerLimits::max_concurrent_per_component
 };
 
 struct Execution {

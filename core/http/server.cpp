@@ -510,7 +510,8 @@ void Session::on_read(beast::error_code ec) {
 
 void Session::dispatch(std::shared_ptr<Pending> p) {
   ComponentSlot* slot = p->slot;
-  if (slot->running.fetch_add(1) >= server_.options().limits.max_concurrent_per_component) {
+  const size_t limit = slot->component.max_concurrent.value_or(server_.options().limits.max_concurrent_per_component);
+  if (slot->running.fetch_add(1) >= limit) {
     slot->running.fetch_sub(1);
     // Full: wait a little for a free slot (a burst should not fail), then refuse.
     if (Clock::now() - p->started < server_.options().limits.queue_wait) {

@@ -50,6 +50,7 @@ struct ComponentLimits {
   std::optional<Located<ByteSize>> max_memory;
   std::optional<Located<Duration>> timeout;
   std::optional<Located<uint64_t>> fuel;
+  std::optional<Located<uint32_t>> max_concurrent;  // serve: instances at once (503 beyond)
 };
 
 struct Component {

@@ -14,6 +14,9 @@ namespace {
 constexpr uint64_t kWasmPageBytes = 64 * 1024;
 constexpr uint64_t kMaxWasm32Pages = 65536;
 constexpr uint64_t kMaxWasm32MemoryBytes = kWasmPageBytes * kMaxWasm32Pages;
+// The most instances of one component `serve` may run at once: beyond, memory (one linear
+// memory each) rather than CPU is what runs out.
+constexpr int64_t kMaxConcurrentInstances = 100'000;
 
 // Import modules the runtime binds besides WASI; core/runtime/host implements them.
 std::vector<std::string> known_host_modules() {
@@ -168,7 +171,7 @@ void read_host_modules(const Context& cx, const TableReader& r, std::vector<std:
 Component read_component(const Context& cx, const toml::table& table) {
   TableReader r(cx, table, "in [[component]]",
                 {"id", "source", "build", "args", "env", "files", "max_size", "max_memory",
-                 "timeout", "fuel", "host_modules"});
+                 "timeout", "fuel", "max_concurrent", "host_modules"});
   Component c;
   c.where = r.where();
   // An invalid id is still kept: routes naming it should not also be reported as unknown.
@@ -212,6 +215,15 @@ Component read_component(const Context& cx, const toml::table& table) {
                "'fuel' must be a positive integer, found " + std::to_string(fuel->value));
     else
       c.limits.fuel = Located<uint64_t>{static_cast<uint64_t>(fuel->value), fuel->where};
+  }
+  if (auto concurrent = r.integer("max_concurrent")) {
+    if (concurrent->value <= 0 || concurrent->value > kMaxConcurrentInstances)
+      cx.error(concurrent->where, "'max_concurrent' must be between 1 and " +
+                                      std::to_string(kMaxConcurrentInstances) + ", found " +
+                                      std::to_string(concurrent->value));
+    else
+      c.limits.max_concurrent =
+          Located<uint32_t>{static_cast<uint32_t>(concurrent->value), concurrent->where};
   }
   read_host_modules(cx, r, c.host_modules);
   return c;

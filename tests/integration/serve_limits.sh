@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# edgectl serve's per-component concurrency limit: a burst of quick requests queues briefly
+# edgectl serve's per-component concurrency limit (the manifest's max_concurrent): a burst of quick requests queues briefly
 # and succeeds; a request that cannot get a slot in time gets 503 with Retry-After.
 set -euo pipefail
 
@@ -19,7 +19,20 @@ int main(void) {
 }
 C
 clang-19 --target=wasm32-wasi --sysroot=/usr -O2 app.c -o app.wasm
-start_server app.wasm --engine interp --max-concurrent 1 --log-file "$work/access.log"
+cat > edgectl.toml <<'TOML'
+[app]
+name = "limits"
+
+[[component]]
+id = "app"
+source = "app.wasm"
+max_concurrent = 1   # the component's own limit wins over --max-concurrent
+
+[[route]]
+path = "/..."
+component = "app"
+TOML
+start_server --engine interp --max-concurrent 50 --log-file "$work/access.log"
 
 # 8 quick requests at once through one slot: they queue (up to 100 ms each) and all succeed.
 codes=$(seq 8 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "$base/quick{}")

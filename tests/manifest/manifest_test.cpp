@@ -84,6 +84,7 @@ max_size = "1MiB"
 max_memory = "64MiB"
 timeout = "5s"
 fuel = 1000000
+max_concurrent = 8
 host_modules = ["edgectl"]
 [component.build]
 language = "c"
@@ -151,6 +152,8 @@ static = "public/"
   CHECK(c.limits.timeout->value == 5s);
   REQUIRE(c.limits.fuel);
   CHECK(c.limits.fuel->value == 1000000);
+  REQUIRE(c.limits.max_concurrent);
+  CHECK(c.limits.max_concurrent->value == 8u);
   CHECK(c.host_modules == std::vector<std::string>{"edgectl"});
   REQUIRE(c.build);
   REQUIRE(c.build->language);
@@ -158,7 +161,7 @@ static = "public/"
   CHECK_FALSE(c.build->command);
   CHECK(c.build->workdir == ".");
   CHECK(c.build->watch == std::vector<std::string>{"src/**/*.c"});
-  CHECK(c.build->where.line == 18);
+  CHECK(c.build->where.line == 19);
 
   const Component& v2 = m.components[1];
   CHECK(v2.max_size->value.bytes == 2048);
@@ -194,7 +197,7 @@ static = "public/"
   REQUIRE(api.canary);
   CHECK_FALSE(api.canary->header_name);
   CHECK(api.canary->weight->value == 12.5);
-  CHECK(api.canary->where.line == 39);
+  CHECK(api.canary->where.line == 40);
 
   const Route& all = m.routes[2];
   CHECK(all.prefix == "/");
@@ -336,7 +339,7 @@ canary = { component = "x", wieght = 5 }
             "6:1 unknown key 'Source' in [[component]] | did you mean 'source'?",
             "8:1 unknown key 'colour' in [[component]] | accepted keys: id, source, build, args, "
             "env, files, "
-            "max_size, max_memory, timeout, fuel, host_modules",
+            "max_size, max_memory, timeout, fuel, max_concurrent, host_modules",
             "10:1 unknown key 'langauge' in [component.build] | did you mean 'language'?",
             "15:10 a canary rule needs 'header', 'weight' or both | e.g. canary = { component = "
             "\"app-v2\", "
