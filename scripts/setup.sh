@@ -8,8 +8,8 @@ PACKAGES=(
   build-essential cmake pkg-config ccache git
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev doctest-dev
   wabt binaryen libcurl4-openssl-dev libssl-dev libboost-dev
-  # serve tests and benchmarks: an HTTP client and a load generator
-  curl wrk
+  # serve benchmarks: a load generator (curl for the serve tests is below)
+  wrk
   # guest toolchains for templates and test fixtures
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev
   rustc libstd-rust-dev-wasm32

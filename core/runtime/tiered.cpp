@@ -89,7 +89,7 @@ class TieredModule final : public Module {
 class TieredEngine final : public Engine {
  public:
   TieredEngine() : interp_(interp::make_engine().release()), aot_(aot::make_engine(&cancel_)) {
-    toolchain_ok_ = aot::detect_toolchain().ok();
+    if (auto t = aot::detect_toolchain()) toolchain_ = std::move(t).value();
   }
   ~TieredEngine() override {
     {
@@ -116,7 +116,7 @@ class TieredEngine final : public Engine {
   std::shared_ptr<Engine> interp_;  // shared with the modules, which may load lazily
   std::atomic<bool> cancel_{false};
   std::unique_ptr<Engine> aot_;
-  bool toolchain_ok_ = false;
+  std::optional<aot::Toolchain> toolchain_;  // detected once; none: interpreter only
 
   std::mutex mutex_;
   std::condition_variable wake_, done_;
@@ -153,21 +153,20 @@ Result<std::shared_ptr<const Module>> TieredEngine::load(std::span<const uint8_t
   std::vector<uint8_t> copy(bytes.begin(), bytes.end());
 
   // A cache hit costs milliseconds: native code now, the interpreter only if ever needed.
-  if (toolchain_ok_)
-    if (auto toolchain = aot::detect_toolchain(); toolchain && aot::lookup(bytes, *toolchain, sha)) {
-      LoadOptions quiet = hashed;
-      quiet.on_notice = nullptr;
-      if (auto native = aot_->load(bytes, quiet); native && (*native)->engine() == "aot")
-        return remember(std::make_shared<TieredModule>(interp_, std::move(copy), options,
-                                                       std::move(native).value()),
-                        /*settled=*/true);
-    }
+  if (toolchain_ && aot::lookup(bytes, *toolchain_, sha)) {
+    LoadOptions quiet = hashed;
+    quiet.on_notice = nullptr;
+    if (auto native = aot_->load(bytes, quiet); native && (*native)->engine() == "aot")
+      return remember(std::make_shared<TieredModule>(interp_, std::move(copy), options,
+                                                     std::move(native).value()),
+                      /*settled=*/true);
+  }
 
   auto interp = interp_->load(bytes, hashed);
   if (!interp) return std::move(interp).error();
   auto module =
       std::make_shared<TieredModule>(interp_, std::move(copy), options, std::move(interp).value());
-  if (!toolchain_ok_) return remember(module, /*settled=*/true);
+  if (!toolchain_) return remember(module, /*settled=*/true);
   {
     std::lock_guard lock(mutex_);
     jobs_.push_back(Job{options, module});

@@ -117,7 +117,9 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
     };
   std::shared_ptr<Library> library;
   for (int attempt = 0; attempt < 2 && !library; ++attempt) {
-    auto compiled = compile(bytes, *toolchain, compile_options);
+    // The entry lookup() found is used as it is (no second read of its metadata).
+    Result<Compiled> compiled = attempt == 0 && hit ? Result<Compiled>(*hit)
+                                                    : compile(bytes, *toolchain, compile_options);
     if (!compiled) {
       if (cancel_ && cancel_->load()) return std::move(compiled).error();
       // A module the toolchain cannot take (wasm2c 1.0.32 aborts on v128 parameters, for
