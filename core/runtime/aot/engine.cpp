@@ -59,7 +59,7 @@ class AotEngine final : public Engine {
   std::mutex mutex_;
   std::optional<Result<Toolchain>> toolchain_;
   std::unique_ptr<Engine> interp_;  // without a toolchain
-  std::map<std::string, std::weak_ptr<const AotModule>, std::less<>> cache_;
+  detail::ModuleMemo<AotModule> memo_;
 };
 
 Engine* AotEngine::interp_for_fallback() {
@@ -90,15 +90,7 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
   LoadOptions hashed = options;
   if (hashed.sha256.empty()) hashed.sha256 = sha256_hex(bytes);
   const std::string& sha = hashed.sha256;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = cache_.find(sha); it != cache_.end())
-      if (auto hit = it->second.lock()) {
-        if (auto s = detail::check_imports(hit->info(), options, filename, name()); !s)
-          return std::move(s).error();
-        return std::shared_ptr<const Module>(hit);
-      }
-  }
+  if (auto hit = memo_.find(sha, options, filename, name()); !hit || *hit) return hit;
   // A cache hit whose entry records a validation with the runtime's features skips it
   // (decoding and type-checking a large module costs as much as loading the library).
   std::optional<Compiled> hit = lookup(bytes, *toolchain, sha);
@@ -142,12 +134,7 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
   auto module = AotModule::make(std::move(*info), std::move(library), filename);
   if (!module) return std::move(module).error();
 
-  std::lock_guard lock(mutex_);
-  auto& slot = cache_[sha];
-  if (auto raced = slot.lock()) return std::shared_ptr<const Module>(raced);
-  slot = *module;
-  std::erase_if(cache_, [](const auto& entry) { return entry.second.expired(); });
-  return std::shared_ptr<const Module>(*module);
+  return memo_.keep(sha, std::move(module).value());
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #pragma once
 // What every engine does the same way at load and instantiate: the import policy, the
 // initial-memory check against Limits, and function names for trap reports.
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -41,6 +44,39 @@ Status check_start(const Module& module, const std::string& filename);
 Status check_args(std::string_view export_name, const FuncType& type, std::span<const Value> args);
 // "'f.wasm' has no export named 'x'", noting the function exports there are.
 Error no_such_export(const wasm::ModuleInfo& info, const std::string& filename, std::string_view name);
+
+// An engine's loaded Modules by sha256. Entries are weak: a Module lives while someone holds
+// it, and expired entries are dropped whenever a new one is kept. Nothing else evicts.
+template <typename M>
+class ModuleMemo {
+ public:
+  // The live Module for `sha`, if any. Its bytes were checked already; only the import
+  // policy depends on the options, so it is checked again here.
+  Result<std::shared_ptr<const Module>> find(std::string_view sha, const LoadOptions& options,
+                                             const std::string& filename, std::string_view engine) {
+    std::shared_ptr<const M> hit;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = modules_.find(sha); it != modules_.end()) hit = it->second.lock();
+    }
+    if (!hit) return std::shared_ptr<const Module>();
+    if (auto s = check_imports(hit->info(), options, filename, engine); !s) return std::move(s).error();
+    return std::shared_ptr<const Module>(hit);
+  }
+  // Keeps `module` for `sha` and returns it, or the one a concurrent load kept first.
+  std::shared_ptr<const Module> keep(const std::string& sha, std::shared_ptr<const M> module) {
+    std::lock_guard lock(mutex_);
+    auto& slot = modules_[sha];
+    if (auto raced = slot.lock()) return raced;
+    slot = module;
+    std::erase_if(modules_, [](const auto& entry) { return entry.second.expired(); });
+    return module;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::weak_ptr<const M>, std::less<>> modules_;
+};
 
 // Function names by index: from the name section; else an export's name or an import's
 // "module.name"; else "func[INDEX]". Also each defined function's body offset.

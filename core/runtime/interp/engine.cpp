@@ -38,10 +38,7 @@ class InterpEngine final : public Engine {
                                              const LoadOptions& options) override;
 
  private:
-  std::mutex mutex_;
-  // sha256 -> Module. Entries are weak: a Module lives while someone holds it, and expired
-  // entries are dropped whenever a new Module is inserted. Nothing else evicts.
-  std::map<std::string, std::weak_ptr<const InterpModule>, std::less<>> cache_;
+  detail::ModuleMemo<InterpModule> memo_;
 };
 
 Result<std::shared_ptr<const Module>> InterpEngine::load(std::span<const uint8_t> bytes,
@@ -50,16 +47,7 @@ Result<std::shared_ptr<const Module>> InterpEngine::load(std::span<const uint8_t
   LoadOptions hashed = options;
   if (hashed.sha256.empty()) hashed.sha256 = sha256_hex(bytes);
   const std::string& sha = hashed.sha256;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = cache_.find(sha); it != cache_.end())
-      if (auto hit = it->second.lock()) {
-        // The bytes were checked already; only the import policy depends on the options.
-        if (auto s = detail::check_imports(hit->info(), options, filename, name()); !s)
-          return std::move(s).error();
-        return std::shared_ptr<const Module>(hit);
-      }
-  }
+  if (auto hit = memo_.find(sha, options, filename, name()); !hit || *hit) return hit;
 
   auto info = detail::check_module(bytes, filename, hashed, name());
   if (!info) return std::move(info).error();
@@ -70,13 +58,7 @@ Result<std::shared_ptr<const Module>> InterpEngine::load(std::span<const uint8_t
   if (!code) return Error(filename + ": " + error);
   auto module = std::make_shared<InterpModule>(std::move(*info), std::move(code), filename);
 
-  std::lock_guard lock(mutex_);
-  auto& slot = cache_[sha];
-  if (auto raced = slot.lock())
-    return std::shared_ptr<const Module>(raced);  // a concurrent load won
-  slot = module;
-  std::erase_if(cache_, [](const auto& entry) { return entry.second.expired(); });
-  return std::shared_ptr<const Module>(module);
+  return memo_.keep(sha, std::move(module));
 }
 
 }  // namespace
