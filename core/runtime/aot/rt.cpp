@@ -445,9 +445,6 @@ Stopped call_guest(GuestCtx& ctx, void (*fn)(void*, void*), void* instance, void
   return Stopped{static_cast<Stop>(code), t.trap_pc};
 }
 
-uint64_t memory_reservation() { return kReservationBytes; }
-
-size_t pooled_memories() { return t_resources.free.size(); }
 
 }  // namespace edgectl::runtime::aot::rt
 

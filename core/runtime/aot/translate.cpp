@@ -305,7 +305,7 @@ Result<Translation> translate(std::string_view c_source, std::string_view header
   std::string rest;
   std::vector<std::string> functions;
   auto lines = split_lines(c_source);
-  bool seen_definition = false, saw_func_types = false, saw_prologue_point = false;
+  bool seen_definition = false, saw_prologue_point = false;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = lines[i];
     if (is_definition(line)) {
@@ -336,7 +336,6 @@ Result<Translation> translate(std::string_view c_source, std::string_view header
       std::string_view decl = line.substr(std::string_view("static ").size());
       both(decl, decl);
     } else if (line.starts_with(kFuncTypesDecl)) {
-      saw_func_types = true;
       std::string_view decl = line.substr(std::string_view("static ").size());
       both("extern " + std::string(decl), decl);
     } else if (line.starts_with(kDataSegmentDecl)) {
@@ -360,7 +359,6 @@ Result<Translation> translate(std::string_view c_source, std::string_view header
       both(line, line);
     }
   }
-  (void)saw_func_types;  // absent in a module without function types; nothing to share then
   if (!saw_prologue_point) return Error("wasm2c's output has no UNREACHABLE macro to place the stack check at");
   if (functions.size() != definitions.size())
     return Error("wasm2c's output declares " + std::to_string(functions.size()) +

@@ -79,28 +79,34 @@ TEST_CASE("auto: serves on the interpreter at once and switches to native code u
   CHECK(again->engine() == "aot");
 }
 
+// kSum compiled into a fresh aot cache, then loaded by a new auto engine (a cache hit).
+struct CachedAuto {
+  TempDir home;
+  ScopedEnv xdg{"XDG_CACHE_HOME", home.path().string()};
+  std::unique_ptr<Engine> engine;
+  std::shared_ptr<const Module> module;
+  CachedAuto() {
+    auto toolchain = aot::detect_toolchain();
+    REQUIRE(aot::compile(test::wat(kSum), *toolchain, {}).ok());
+    auto made = make_engine("auto");
+    REQUIRE(made.ok());
+    engine = std::move(made).value();
+    module = test::load(*engine, test::wat(kSum));
+  }
+};
+
 TEST_CASE("auto: a cache hit runs native code from the first instance") {
   if (!have_toolchain()) return;
-  TempDir home;
-  ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
-  auto toolchain = aot::detect_toolchain();
-  REQUIRE(aot::compile(test::wat(kSum), *toolchain, {}).ok());
-  auto engine = make_engine("auto");
-  REQUIRE(engine.ok());
-  auto module = test::load(**engine, test::wat(kSum));
+  CachedAuto cached;
+  auto& module = cached.module;
   CHECK(module->engine() == "aot");
   CHECK(test::invoke_fresh(*module, "sum", {int32_t{10}}).engine == "aot");
 }
 
 TEST_CASE("auto: a fuel limit runs on the interpreter, which counts it") {
   if (!have_toolchain()) return;
-  TempDir home;
-  ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
-  auto toolchain = aot::detect_toolchain();
-  REQUIRE(aot::compile(test::wat(kSum), *toolchain, {}).ok());
-  auto engine = make_engine("auto");
-  REQUIRE(engine.ok());
-  auto module = test::load(**engine, test::wat(kSum));
+  CachedAuto cached;
+  auto& module = cached.module;
   REQUIRE(module->engine() == "aot");
   Limits limits = Limits::defaults();
   limits.fuel = 1'000'000;

@@ -70,11 +70,4 @@ struct Stopped {
 Stopped call_guest(GuestCtx& ctx, void (*fn)(void*, void*), void* instance, void* arg,
                    const Budget& budget);
 
-// The reservation size of one linear memory: 4 GiB of index space plus 4 GiB of offset and
-// an access width, so every wasm32 address computation lands in it.
-uint64_t memory_reservation();
-
-// Releases the calling thread's pooled memories (tests use it to check nothing leaks).
-size_t pooled_memories();
-
 }  // namespace edgectl::runtime::aot::rt
