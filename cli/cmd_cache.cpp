@@ -31,14 +31,7 @@ std::string entries_word(size_t n) { return std::to_string(n) + (n == 1 ? " entr
 // An entry without readable metadata (an interrupted or foreign write) still lists, as "-".
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 
-// Under --json, errors are JSON on stdout too ({"ok": false, "errors": [...]}), as in build.
-int fail(const Options& o, const Error& e) {
-  if (o.json)
-    ui::print_json(ui::to_json(e));
-  else
-    ui::print_error(e);
-  return 1;
-}
+int fail(const Options& o, const Error& e) { return ui::fail(e, o.json); }
 
 void print_json(const Json& j) {
   // A module name or path need not be UTF-8; replace bad bytes rather than throw from dump().

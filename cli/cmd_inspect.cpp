@@ -183,26 +183,13 @@ std::string render_text(const std::string& file, const wasm::ModuleInfo& m) {
   return out;
 }
 
-// A .wat file is compiled first; offsets in the report are then those of the binary.
-Result<Bytes> load_module(const std::filesystem::path& path) {
-  auto bytes = read_file(path);
-  if (!bytes || path.extension() != ".wat") return bytes;
-  return wasm::compile_wat(
-      std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), path.string());
-}
 
-// Under --json, errors are JSON on stdout too ({"ok": false, "errors": [...]}), as in build.
-int fail(const Options& o, const Error& e) {
-  if (o.json)
-    ui::print_json(ui::to_json(e));
-  else
-    ui::print_error(e);
-  return 1;
-}
+int fail(const Options& o, const Error& e) { return ui::fail(e, o.json); }
 
 int run_inspect(const Options& o) {
   const std::string file = o.module.string();
-  auto bytes = load_module(o.module);
+  // A .wat file is compiled first; offsets in the report are then those of the binary.
+  auto bytes = wasm::read_module(o.module);
   if (!bytes) return fail(o, bytes.error());
   auto info = wasm::inspect(*bytes, file, wasm::InspectOptions{o.top});
   if (!info) return fail(o, info.error());

@@ -41,12 +41,6 @@ struct Options {
   bool json = false;
 };
 
-Result<Bytes> read_module(const std::string& path) {
-  auto bytes = read_file(path);
-  if (!bytes || !path.ends_with(".wat")) return bytes;
-  return wasm::compile_wat(
-      std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), path);
-}
 
 runtime::wasi::WasiConfig wasi_config(const Options& o) {
   runtime::wasi::WasiConfig c;
@@ -165,7 +159,7 @@ int run_repeated(const runtime::Module& module, const Options& o,
 }
 
 int run_run(const Options& o) {
-  auto bytes = read_module(o.module);
+  auto bytes = wasm::read_module(o.module);
   if (!bytes) return ui::print_error(bytes.error()), kExitError;
   auto engine = runtime::make_engine(o.engine);
   if (!engine) return ui::print_error(engine.error()), kExitError;

@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <iostream>
 
+#include "ui/json.hpp"
 #include "ui/style.hpp"
 
 namespace edgectl::ui {
@@ -75,6 +76,14 @@ void print_diagnostic(const Diagnostic& d) {
 
 void print_warning(const std::string& message) {
   std::cerr << paint("warning:", Tone::Yellow, stderr) << " " << message << "\n";
+}
+
+int fail(const Error& e, bool json) {
+  if (json)
+    print_json(to_json(e));
+  else
+    print_error(e);
+  return 1;
 }
 
 }  // namespace edgectl::ui

@@ -19,5 +19,8 @@ void print_error(const Error& e);
 void print_warning(const std::string& message);
 // One diagnostic of any severity (a warning with its help lines), to stderr like print_error.
 void print_diagnostic(const Diagnostic& d);
+// A verb's failure: the error on stderr, or under --json as JSON on stdout
+// ({"ok": false, "errors": [...]}). Returns exit status 1.
+int fail(const Error& e, bool json);
 
 }  // namespace edgectl::ui

@@ -12,14 +12,8 @@ namespace fs = std::filesystem;
 Result<std::shared_ptr<const runtime::Module>> load_module(const fs::path& path, runtime::Engine& engine,
                                                            const LoadAppOptions& options,
                                                            const std::set<std::string>& host_modules) {
-  auto bytes = read_file(path);
+  auto bytes = wasm::read_module(path);
   if (!bytes) return std::move(bytes).error();
-  if (path.extension() == ".wat") {
-    auto compiled = wasm::compile_wat(
-        std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), path.string());
-    if (!compiled) return std::move(compiled).error();
-    bytes = std::move(compiled);
-  }
   runtime::LoadOptions load;
   load.name = path.string();
   load.host_modules = host_modules;

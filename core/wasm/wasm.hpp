@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <filesystem>
 #include <set>
 #include <span>
 #include <string>
@@ -165,6 +166,10 @@ Result<Bytes> optimize(std::span<const uint8_t> bytes, const std::string& filena
 // enabled. Errors carry file:line:col. With keep_names, a name section is written.
 Result<Bytes> compile_wat(std::string_view text, const std::string& filename,
                           KeepNames keep_names = KeepNames::Yes);
+
+// Reads a module file: a .wat file is compiled (compile_wat), anything else is returned as
+// read. What `run`, `inspect` and `serve` accept.
+Result<Bytes> read_module(const std::filesystem::path& path);
 
 // Import policy: only these modules may be imported; each offending import is named.
 struct ImportPolicy {

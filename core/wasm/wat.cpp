@@ -6,6 +6,7 @@
 #include <wabt/wast-lexer.h>
 #include <wabt/wast-parser.h>
 
+#include "util/fs.hpp"
 #include "wasm/detail/wabt_glue.hpp"
 #include "wasm/wasm.hpp"
 
@@ -32,6 +33,13 @@ Result<Bytes> compile_wat(std::string_view text, const std::string& filename, Ke
     return Error("cannot encode module", FileLocation{filename});
   const auto& data = stream.output_buffer().data;
   return Bytes(data.begin(), data.end());
+}
+
+Result<Bytes> read_module(const std::filesystem::path& path) {
+  auto bytes = read_file(path);
+  if (!bytes || path.extension() != ".wat") return bytes;
+  return compile_wat(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
+                     path.string());
 }
 
 }  // namespace edgectl::wasm
