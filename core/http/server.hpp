@@ -32,12 +32,30 @@ struct ServerLimits {
   std::chrono::milliseconds queue_wait{100};
 };
 
+// WebSocket routes (docs/contract.md): the server owns the connection.
+struct WebSocketLimits {
+  // A message (all its frames) larger than this closes the connection with 1009.
+  size_t max_message_bytes = 1024 * 1024;
+  // Messages waiting to be sent to one connection. A reader that falls this far behind is
+  // closed with 1008 instead of the server buffering without bound.
+  size_t max_send_queue_bytes = 1024 * 1024;
+  // A ping goes out when nothing was heard from the client for this long; a client that
+  // has not answered (with anything) pong_timeout later is closed with 4001.
+  std::chrono::milliseconds ping_interval{15'000};
+  std::chrono::milliseconds pong_timeout{10'000};
+  // No message either way for this long: closed with 1001 (heartbeats do not count).
+  std::chrono::milliseconds idle_timeout{300'000};
+  // Open connections over all WebSocket routes; a further upgrade gets 503.
+  size_t max_connections = 10'000;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 3000;  // 0: any free port (port() says which)
   size_t io_threads = 0;      // 0: one per core
   size_t worker_threads = 0;  // guest threads; 0: two per core
   ServerLimits limits;
+  WebSocketLimits websocket;
   std::string health_path = "/_edgectl/health";
   std::string metrics_path = "/_edgectl/metrics";
   // One line per request (JSON when json_log), from any thread.
