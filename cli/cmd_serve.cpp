@@ -44,6 +44,8 @@ struct Options {
   uint32_t max_concurrent = 0;
   bool watch = false;
   std::string log_file;
+  std::string ws_max_message, ws_max_send_queue, ws_ping_interval, ws_pong_timeout, ws_idle_timeout;
+  size_t ws_max_connections = 0;
   LimitFlags limits;
 };
 
@@ -146,6 +148,13 @@ int run_serve(const Options& o) {
   if (!o.max_body.empty()) options.limits.max_body_bytes = parse_byte_size(o.max_body)->bytes;
   if (!o.max_header.empty()) options.limits.max_header_bytes = parse_byte_size(o.max_header)->bytes;
   if (o.max_concurrent) options.limits.max_concurrent_per_component = o.max_concurrent;
+  // TEMPORARY (lead): WebSocket limit flags until the [serve] settings land.
+  if (!o.ws_max_message.empty()) options.websocket.max_message_bytes = parse_byte_size(o.ws_max_message)->bytes;
+  if (!o.ws_max_send_queue.empty()) options.websocket.max_send_queue_bytes = parse_byte_size(o.ws_max_send_queue)->bytes;
+  if (!o.ws_ping_interval.empty()) options.websocket.ping_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*parse_duration(o.ws_ping_interval));
+  if (!o.ws_pong_timeout.empty()) options.websocket.pong_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*parse_duration(o.ws_pong_timeout));
+  if (!o.ws_idle_timeout.empty()) options.websocket.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*parse_duration(o.ws_idle_timeout));
+  if (o.ws_max_connections) options.websocket.max_connections = o.ws_max_connections;
   std::FILE* log = stdout;
   if (!o.log_file.empty()) {
     log = std::fopen(o.log_file.c_str(), "a");
@@ -266,6 +275,12 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "Guest instances running at once per component (503 beyond)")
       ->default_str("64");
   o->limits.add_to(*cmd);
+  cmd->add_option("--ws-max-message", o->ws_max_message, "WebSocket: largest message (close 1009 beyond)");
+  cmd->add_option("--ws-max-send-queue", o->ws_max_send_queue, "WebSocket: bytes queued to a slow reader (close 1008 beyond)");
+  cmd->add_option("--ws-ping-interval", o->ws_ping_interval, "WebSocket: ping after this long without a word");
+  cmd->add_option("--ws-pong-timeout", o->ws_pong_timeout, "WebSocket: close 4001 when a ping is not answered in time");
+  cmd->add_option("--ws-idle-timeout", o->ws_idle_timeout, "WebSocket: close 1001 after this long without a message");
+  cmd->add_option("--ws-max-connections", o->ws_max_connections, "WebSocket: open connections at most (503 beyond)");
   cmd->add_flag("--watch", o->watch,
                 "Reload when a module, the manifest or a build input changes (builds first)");
   cmd->add_option("--log-file", o->log_file, "Append the access log to this file instead of stdout")

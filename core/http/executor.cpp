@@ -14,16 +14,22 @@ Response error_response(int status, std::string_view text) {
 
 }  // namespace
 
-Execution execute(const Component& component, const Request& request, const RouteMatch& match,
-                  std::string_view request_id) {
+namespace {
+
+// Runs one instance of the component: `env` as its environment, `input` on stdin, stdout
+// captured. On success (exit 0 or returning from _start) calls `on_output` with stdout;
+// otherwise fills the 500/504 failure.
+template <class OnOutput>
+Execution run_guest(const Component& component, std::vector<std::pair<std::string, std::string>> env,
+                    std::string_view input, OnOutput on_output) {
   Execution out;
   runtime::wasi::WasiConfig config;
   config.args.push_back(component.id);
   config.args.insert(config.args.end(), component.args.begin(), component.args.end());
-  config.env = cgi_environment(request, match, request_id, component.env);
+  config.env = std::move(env);
   config.preopens = component.preopens;
   config.stdin_mode = runtime::wasi::StdioMode::Buffer;
-  config.stdin_data = request.body;
+  config.stdin_data = std::string(input);
   config.stdout_mode = runtime::wasi::StdioMode::Buffer;
   config.stderr_mode = runtime::wasi::StdioMode::Buffer;
   config.max_captured_output = kMaxResponseBytes;
@@ -55,11 +61,46 @@ Execution execute(const Component& component, const Request& request, const Rout
   }
   if (outcome->status == S::Exited && outcome->exit_code != 0)
     return fail(500, "exit code " + std::to_string(outcome->exit_code));
-  if (wasi.output_truncated()) return fail(500, "response over " + std::to_string(kMaxResponseBytes) + " bytes");
-  auto parsed = parse_cgi_response(wasi.captured_stdout());
-  if (!parsed) return fail(500, "bad CGI response: " + parsed.error().message());
-  out.response = std::move(parsed).value();
+  if (wasi.output_truncated()) return fail(500, "output over " + std::to_string(kMaxResponseBytes) + " bytes");
+  if (auto problem = on_output(std::move(wasi.captured_stdout()), out); !problem.empty())
+    return fail(500, std::move(problem));
   return out;
+}
+
+}  // namespace
+
+Execution execute(const Component& component, const Request& request, const RouteMatch& match,
+                  std::string_view request_id) {
+  return run_guest(component, cgi_environment(request, match, request_id, component.env), request.body,
+                   [](std::string stdout_text, Execution& out) -> std::string {
+                     auto parsed = parse_cgi_response(stdout_text);
+                     if (!parsed) return "bad CGI response: " + parsed.error().message();
+                     out.response = std::move(parsed).value();
+                     return {};
+                   });
+}
+
+std::string_view to_string(WsEvent event) {
+  switch (event) {
+    case WsEvent::Open: return "open";
+    case WsEvent::Message: return "message";
+    case WsEvent::Close: return "close";
+  }
+  return "?";
+}
+
+Execution execute_ws_event(const Component& component, const Request& upgrade, const RouteMatch& match,
+                           std::string_view event_id, const WsEventInput& event) {
+  auto env = cgi_environment(upgrade, match, event_id, component.env);
+  // The WS_ variables replace any the component set itself (the server's values win).
+  std::erase_if(env, [](const auto& kv) { return kv.first.starts_with("WS_"); });
+  env.emplace_back("WS_EVENT", std::string(to_string(event.event)));
+  env.emplace_back("WS_CONNECTION_ID", std::string(event.connection_id));
+  env.emplace_back("WS_MESSAGE_TYPE", event.binary ? "binary" : "text");
+  return run_guest(component, std::move(env), event.payload, [](std::string stdout_text, Execution& out) {
+    out.response.body = std::move(stdout_text);
+    return std::string();
+  });
 }
 
 }  // namespace edgectl::http

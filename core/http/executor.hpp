@@ -44,4 +44,21 @@ inline constexpr size_t kMaxResponseBytes = 64 * 1024 * 1024;
 Execution execute(const Component& component, const Request& request, const RouteMatch& match,
                   std::string_view request_id);
 
+// WebSocket events (docs/contract.md, "WebSocket"): a fresh instance per event, with the
+// upgrade request's CGI environment plus WS_EVENT, WS_CONNECTION_ID and WS_MESSAGE_TYPE, the
+// message on stdin. On success Execution::response.body is the guest's stdout as it is: the
+// message to send back (nothing when empty). A failure is a 500/504 as for a request.
+enum class WsEvent { Open, Message, Close };
+std::string_view to_string(WsEvent event);
+
+struct WsEventInput {
+  WsEvent event = WsEvent::Message;
+  std::string_view connection_id;
+  bool binary = false;
+  std::string_view payload;  // the message; empty for open and close
+};
+
+Execution execute_ws_event(const Component& component, const Request& upgrade, const RouteMatch& match,
+                           std::string_view event_id, const WsEventInput& event);
+
 }  // namespace edgectl::http

@@ -6,6 +6,10 @@
 //     answered on the I/O thread.
 //   - Per component, a counter of running instances: over the limit, 503 with Retry-After.
 //   - Metrics are counters and histograms under one mutex, rendered as Prometheus text.
+//   - A WebSocket upgrade on a websocket route hands the socket to a WsConnection
+//     (detail/ws_connection.hpp); a WsSessionHandler runs the guest per event (open,
+//     message, close) on the worker pool. One ticker for all connections sends pings and
+//     enforces the heartbeat and idle timeouts.
 #include "http/server.hpp"
 
 #include <sys/resource.h>
@@ -14,15 +18,18 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <unordered_map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
+#include "http/detail/ws_connection.hpp"
 #include "http/static_files.hpp"
 
 namespace edgectl::http {
@@ -40,6 +47,8 @@ constexpr std::array<double, 12> kLatencyBuckets{0.0001, 0.00025, 0.0005, 0.001,
 constexpr int kRetryAfterSeconds = 1;
 // While a component is at its concurrency limit, a request looks for a free slot this often.
 constexpr std::chrono::milliseconds kQueueRetry{2};
+// The WebSocket ticker runs this often at most and at least (the heartbeat's resolution).
+constexpr std::chrono::milliseconds kMinTick{10}, kMaxTick{1'000};
 
 struct Histogram {
   std::array<uint64_t, kLatencyBuckets.size()> buckets{};
@@ -112,7 +121,12 @@ class Metrics {
     std::lock_guard lock(mutex_);
     ++limits_[std::string(which)];
   }
-  std::string render(const std::vector<std::unique_ptr<ComponentSlot>>& slots) {
+  void ws_message(bool in) { (in ? ws_in_ : ws_out_)++; }
+  void ws_closed(uint16_t code) {
+    std::lock_guard lock(mutex_);
+    ++ws_closes_[code];
+  }
+  std::string render(const std::vector<std::unique_ptr<ComponentSlot>>& slots, size_t ws_open) {
     std::lock_guard lock(mutex_);
     std::string o;
     o += "# HELP edgectl_requests_total HTTP requests by route, component and status.\n";
@@ -163,6 +177,17 @@ class Metrics {
       o += "edgectl_component_engine{component=\"" + label(s->component.id) + "\",engine=\"" +
            label(engine) + "\"} 1\n";
     }
+    o += "# HELP edgectl_websocket_connections Open WebSocket connections.\n";
+    o += "# TYPE edgectl_websocket_connections gauge\n";
+    o += "edgectl_websocket_connections " + std::to_string(ws_open) + "\n";
+    o += "# HELP edgectl_websocket_messages_total WebSocket messages received (in) and sent (out).\n";
+    o += "# TYPE edgectl_websocket_messages_total counter\n";
+    o += "edgectl_websocket_messages_total{direction=\"in\"} " + std::to_string(ws_in_.load()) + "\n";
+    o += "edgectl_websocket_messages_total{direction=\"out\"} " + std::to_string(ws_out_.load()) + "\n";
+    o += "# HELP edgectl_websocket_closes_total WebSocket closing handshakes by close code (sent by the server or the client; 1006: dropped without one).\n";
+    o += "# TYPE edgectl_websocket_closes_total counter\n";
+    for (const auto& [code, n] : ws_closes_)
+      o += "edgectl_websocket_closes_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(n) + "\n";
     o += "# HELP process_resident_memory_bytes Resident memory of the server process.\n";
     o += "# TYPE process_resident_memory_bytes gauge\n";
     o += "process_resident_memory_bytes " + std::to_string(resident_bytes()) + "\n";
@@ -175,6 +200,8 @@ class Metrics {
   std::map<std::string, Histogram> latency_, instantiate_;
   std::map<std::string, uint64_t> traps_, timeouts_, limits_;
   std::map<std::string, std::string> engines_;
+  std::map<uint16_t, uint64_t> ws_closes_;
+  std::atomic<uint64_t> ws_in_{0}, ws_out_{0};
 };
 
 class ServerImpl;
@@ -185,6 +212,9 @@ struct Answer {
   Response response;
   std::string route, component, engine, failure, guest_stderr;
   bool canary = false;  // the route's canary component served it
+  bool websocket = false;  // a websocket route: only upgrades are served
+  uint16_t ws_close = 0;     // a WebSocket close event: the close code, and why the server closed
+  std::string ws_close_why;
   double instantiate_us = 0, guest_us = 0;
 };
 
@@ -209,6 +239,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read();
   void on_read(beast::error_code ec);
   void dispatch(std::shared_ptr<Pending> pending);
+  void upgrade(std::shared_ptr<Pending> pending);
   void reply(Answer answer, bool keep_alive, bool head, Clock::time_point started);
   void refuse(int status, std::string_view why);
   void close() {
@@ -232,6 +263,7 @@ class ServerImpl final : public Server {
       : options_(std::move(options)),
         state_(std::make_shared<const AppState>(std::move(app))),
         acceptor_(ioc_),
+        ticker_(ioc_),
         workers_(options_.worker_threads ? options_.worker_threads
                                          : 2 * std::max(1u, std::thread::hardware_concurrency())) {
   }
@@ -254,6 +286,7 @@ class ServerImpl final : public Server {
                    ec.message());
     port_ = acceptor_.local_endpoint().port();
     accept();
+    tick();
     // Keeps the I/O threads running while a guest works and nothing else is pending (after
     // stop() closed the acceptor, a response may still have to be written).
     work_.emplace(net::make_work_guard(ioc_));
@@ -292,8 +325,10 @@ class ServerImpl final : public Server {
         beast::error_code ignored;
         acceptor_.close(ignored);
       });
+      // WebSocket clients are told (1001) and their close events run, within the grace.
+      for (auto& conn : ws_connections()) conn->close(ws::kCloseGoingAway, "server stopping");
       const auto deadline = Clock::now() + grace;
-      while (in_flight_.load() > 0 && Clock::now() < deadline)
+      while ((in_flight_.load() > 0 || ws_open_.load() > 0) && Clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       work_.reset();
       ioc_.stop();
@@ -310,6 +345,23 @@ class ServerImpl final : public Server {
   net::thread_pool& workers() { return workers_; }
   std::atomic<int>& in_flight() { return in_flight_; }
   Metrics& metrics() { return metrics_; }
+  std::atomic<size_t>& ws_open() { return ws_open_; }
+
+  // Takes over an upgraded connection (see WsSessionHandler below).
+  void open_websocket(tcp::socket socket, std::shared_ptr<Pending> pending, std::string handshake,
+                      std::string leftover);
+  void forget_websocket(const std::string& id) {
+    std::lock_guard lock(ws_mutex_);
+    ws_.erase(id);
+  }
+  std::vector<std::shared_ptr<detail::WsConnection>> ws_connections() {
+    std::vector<std::shared_ptr<detail::WsConnection>> out;
+    std::lock_guard lock(ws_mutex_);
+    out.reserve(ws_.size());
+    for (const auto& [id, conn] : ws_)
+      if (auto alive = conn->weak_from_this().lock()) out.push_back(std::move(alive));
+    return out;
+  }
 
   // Everything but the component call: answered here. For a component, `slot` is set and
   // the caller runs it on the worker pool.
@@ -327,6 +379,8 @@ class ServerImpl final : public Server {
                           {"engine", a.engine}};
       if (!a.failure.empty()) j["error"] = a.failure;
       if (a.canary) j["canary"] = true;
+      if (a.ws_close) j["ws_close"] = a.ws_close;
+      if (!a.ws_close_why.empty()) j["ws_close_reason"] = a.ws_close_why;
       if (!a.guest_stderr.empty()) j["stderr"] = a.guest_stderr;
       options_.on_log(j.dump());
     } else {
@@ -335,6 +389,7 @@ class ServerImpl final : public Server {
                     status, bytes, total_us, a.component.empty() ? "" : " ",
                     a.component.c_str());
       std::string out = id + " " + line + (a.canary ? " (canary)" : "");
+      if (a.ws_close) out += " close " + std::to_string(a.ws_close) + (a.ws_close_why.empty() ? "" : " (" + a.ws_close_why + ")");
       if (!a.failure.empty()) out += " error: " + a.failure;
       if (!a.guest_stderr.empty()) out += "\n  stderr: " + a.guest_stderr;
       options_.on_log(out);
@@ -348,6 +403,19 @@ class ServerImpl final : public Server {
   }
 
  private:
+  // Heartbeats and timeouts of every WebSocket connection, from one timer.
+  void tick() {
+    const auto& w = options_.websocket;
+    const auto period = std::clamp(std::min({w.ping_interval, w.pong_timeout, w.idle_timeout}) / 4, kMinTick, kMaxTick);
+    ticker_.expires_after(period);
+    ticker_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      const int64_t now = detail::now_ms();
+      for (auto& conn : ws_connections()) conn->due(now);
+      tick();
+    });
+  }
+
   void accept() {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // closed: stopping
@@ -362,6 +430,7 @@ class ServerImpl final : public Server {
   net::io_context ioc_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   tcp::acceptor acceptor_;
+  net::steady_timer ticker_;
   net::thread_pool workers_;
   std::vector<std::thread> io_threads_;
   uint16_t port_ = 0;
@@ -371,6 +440,10 @@ class ServerImpl final : public Server {
   std::atomic<uint64_t> next_id_{0};
   uint32_t session_salt_ = std::random_device{}();
   Metrics metrics_;
+  std::mutex ws_mutex_;
+  // Open connections by id (a connection removes itself when destroyed).
+  std::unordered_map<std::string, detail::WsConnection*> ws_;
+  std::atomic<size_t> ws_open_{0};
 };
 
 Response text(int status, std::string body) {
@@ -390,7 +463,7 @@ Answer ServerImpl::handle(const AppState& state, const Request& request, Compone
     return a;
   }
   if (path == options_.metrics_path) {
-    a.response = text(200, metrics_.render(state.slots));
+    a.response = text(200, metrics_.render(state.slots, ws_open_.load()));
     a.response.headers[0].second = "text/plain; version=0.0.4; charset=utf-8";
     return a;
   }
@@ -423,6 +496,7 @@ Answer ServerImpl::handle(const AppState& state, const Request& request, Compone
   bool canary = false;
   const std::string& component = choose_component(target, request.headers, roll, &canary);
   a.canary = canary;
+  a.websocket = target.websocket;
   auto it = state.by_id.find(component);
   if (it == state.by_id.end()) {
     a.response = text(500, "Internal Server Error\n");
@@ -495,6 +569,39 @@ void Session::on_read(beast::error_code ec) {
   answer.method = req.method;
   answer.path = req.target.substr(0, req.target.find('?'));
   if (!slot) return reply(std::move(answer), keep_alive, head, started);
+  std::string ws_accept;
+  if (answer.websocket) {
+    // RFC 6455 §4.2.1: a GET with Upgrade: websocket, Connection: upgrade, version 13, a key.
+    const bool is_upgrade = msg.method() == bhttp::verb::get && msg.version() == 11 &&
+                            bhttp::token_list(msg[bhttp::field::connection]).exists("upgrade") &&
+                            bhttp::token_list(msg[bhttp::field::upgrade]).exists("websocket");
+    auto refuse_upgrade = [&](int status, std::string body) {
+      answer.response = text(status, std::move(body));
+      answer.failure = "websocket upgrade refused";
+      return reply(std::move(answer), false, head, started);
+    };
+    if (!is_upgrade) {
+      answer.response = text(426, "Upgrade Required: " + answer.route + " is a WebSocket route\n");
+      answer.response.headers.emplace_back("Upgrade", "websocket");
+      answer.response.headers.emplace_back("Connection", "Upgrade");
+      return reply(std::move(answer), false, head, started);
+    }
+    if (msg[bhttp::field::sec_websocket_version] != "13") {
+      answer.response = text(426, "Upgrade Required: only WebSocket version 13 is supported\n");
+      answer.response.headers.emplace_back("Sec-WebSocket-Version", "13");
+      return reply(std::move(answer), false, head, started);
+    }
+    const auto key_field = msg[bhttp::field::sec_websocket_key];
+    const std::string_view key(key_field.data(), key_field.size());
+    if (!ws::valid_client_key(key)) return refuse_upgrade(400, "Bad Request: a malformed Sec-WebSocket-Key\n");
+    if (server_.ws_open().fetch_add(1) >= server_.options().websocket.max_connections) {
+      server_.ws_open()--;
+      server_.metrics().limit_hit("websocket connections");
+      answer.response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
+      return refuse_upgrade(503, "Service Unavailable: too many WebSocket connections\n");
+    }
+    ws_accept = ws::accept_key(key);
+  }
 
   auto pending = std::make_shared<Pending>();
   pending->state = std::move(state);
@@ -505,7 +612,27 @@ void Session::on_read(beast::error_code ec) {
   pending->keep_alive = keep_alive;
   pending->head = head;
   pending->started = started;
+  if (!ws_accept.empty()) {
+    pending->answer.response.status = 101;
+    pending->answer.response.body = ws_accept;  // handed to upgrade() here
+    return upgrade(std::move(pending));
+  }
   dispatch(std::move(pending));
+}
+
+void Session::upgrade(std::shared_ptr<Pending> p) {
+  const std::string handshake = "HTTP/1.1 101 Switching Protocols\r\nServer: edgectl/" EDGECTL_VERSION
+                                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+                                p->answer.response.body + "\r\n\r\n";
+  p->answer.response.body.clear();
+  // Bytes the client sent after its handshake were read with it; the connection gets them.
+  std::string leftover = beast::buffers_to_string(buffer_.data());
+  const double total_us = std::chrono::duration<double, std::micro>(Clock::now() - p->started).count();
+  server_.metrics().request(p->answer.route, p->answer.component, 101, total_us / 1e6);
+  server_.log(p->answer, 101, 0, total_us);
+  server_.in_flight()--;
+  stream_.expires_never();
+  server_.open_websocket(stream_.release_socket(), std::move(p), handshake, std::move(leftover));
 }
 
 void Session::dispatch(std::shared_ptr<Pending> p) {
@@ -575,6 +702,136 @@ void Session::reply(Answer answer, bool keep_alive, bool head, Clock::time_point
     if (ec || !keep_alive) return self->close();
     self->read();
   });
+}
+
+// Runs the guest for one WebSocket connection's events (docs/contract.md, "WebSocket"): a
+// fresh instance per event, with the upgrade request's environment, on the worker pool.
+class WsSessionHandler final : public detail::WsHandler {
+ public:
+  WsSessionHandler(ServerImpl& server, std::shared_ptr<Pending> upgrade)
+      : server_(server), p_(std::move(upgrade)) {
+    // Only what the events need is kept: the upgrade request, without its (empty) body.
+    p_->request.body = std::string();
+    p_->request.headers.shrink_to_fit();
+  }
+  ~WsSessionHandler() override {
+    server_.forget_websocket(p_->answer.id);
+    if (!closed_) {  // the connection went without on_closed (the server stopping): count it
+      server_.ws_open()--;
+      server_.metrics().ws_closed(1006);
+    }
+  }
+
+  void run(const std::shared_ptr<detail::WsConnection>& conn, WsEvent event, std::string payload, bool binary,
+           Clock::time_point queued) {
+    ComponentSlot* slot = p_->slot;
+    const size_t limit = slot->component.max_concurrent.value_or(server_.options().limits.max_concurrent_per_component);
+    if (event != WsEvent::Close && slot->running.fetch_add(1) >= limit) {
+      slot->running.fetch_sub(1);
+      if (Clock::now() - queued < server_.options().limits.queue_wait) {
+        auto timer = std::make_shared<net::steady_timer>(conn->executor(), kQueueRetry);
+        timer->async_wait([this, conn, timer, event, payload = std::move(payload), binary, queued](beast::error_code) mutable {
+          run(conn, event, std::move(payload), binary, queued);
+        });
+        return;
+      }
+      server_.metrics().limit_hit("concurrency");
+      log_event(event, conn, "concurrency limit", {}, 0);
+      return conn->close(1013, "try again later: too many instances of '" + slot->component.id + "'");
+    }
+    if (event == WsEvent::Close) slot->running.fetch_add(1);
+    server_.in_flight()++;
+    net::post(server_.workers(), [this, conn, event, payload = std::move(payload), binary] {
+      const auto started = Clock::now();
+      Execution e;
+      try {
+        WsEventInput input{event, conn->id(), binary, payload};
+        e = execute_ws_event(p_->slot->component, p_->request, p_->match, p_->answer.id, input);
+      } catch (const std::exception& ex) {
+        e.failure = std::string("internal error: ") + ex.what();
+      }
+      p_->slot->running.fetch_sub(1);
+      server_.metrics().execution(p_->slot->component.id, e);
+      log_event(event, conn, e.failure, e, std::chrono::duration<double, std::micro>(Clock::now() - started).count());
+      std::string& reply = e.response.body;
+      if (event == WsEvent::Open) {
+        if (!e.failure.empty()) {
+          conn->close(ws::kCloseInternal, "the open event failed");
+        } else {
+          opened_ = true;
+          if (!reply.empty()) send(conn, std::move(reply), false);
+          conn->resume();
+        }
+      } else if (event == WsEvent::Message) {
+        // A failed message event sends nothing; the connection stays open (the log says why).
+        if (e.failure.empty() && !reply.empty()) send(conn, std::move(reply), binary);
+        conn->resume();
+      }
+      server_.in_flight()--;
+    });
+  }
+
+  void on_closing(uint16_t code) override { server_.metrics().ws_closed(code); }
+  void on_message(const std::shared_ptr<detail::WsConnection>& conn, std::string payload, bool binary) override {
+    server_.metrics().ws_message(true);
+    run(conn, WsEvent::Message, std::move(payload), binary, Clock::now());
+  }
+  void on_closed(const std::shared_ptr<detail::WsConnection>& conn, uint16_t code, std::string_view why) override {
+    closed_ = true;
+    server_.ws_open()--;
+    if (code == 1006) server_.metrics().ws_closed(code);  // else counted by on_closing
+    close_code_ = code;
+    close_why_ = std::string(why);
+    if (opened_) run(conn, WsEvent::Close, {}, false, Clock::now());
+    else log_event(WsEvent::Close, conn, {}, {}, 0);
+  }
+
+ private:
+  void send(const std::shared_ptr<detail::WsConnection>& conn, std::string message, bool binary) {
+    server_.metrics().ws_message(false);
+    conn->send(std::move(message), binary);
+  }
+  void log_event(WsEvent event, const std::shared_ptr<detail::WsConnection>& conn, const std::string& failure,
+                 const Execution& e, double total_us) {
+    Answer a;
+    a.id = conn->id();
+    a.method = "WS " + std::string(to_string(event));
+    a.path = p_->answer.path;
+    a.route = p_->answer.route;
+    a.component = p_->answer.component;
+    a.canary = p_->answer.canary;
+    a.engine = e.engine;
+    a.failure = failure;
+    if (event == WsEvent::Close) {
+      a.ws_close = close_code_;
+      a.ws_close_why = close_why_;
+    }
+    a.guest_stderr = e.guest_stderr;
+    a.instantiate_us = std::chrono::duration<double, std::micro>(e.instantiate_time).count();
+    a.guest_us = std::chrono::duration<double, std::micro>(e.guest_time).count();
+    server_.log(a, failure.empty() ? 200 : e.response.status, e.response.body.size(), total_us);
+  }
+
+  ServerImpl& server_;
+  std::shared_ptr<Pending> p_;  // the upgrade request, its route and component (and AppState)
+  std::atomic<bool> opened_{false};
+  bool closed_ = false;
+  uint16_t close_code_ = 0;
+  std::string close_why_;
+};
+
+void ServerImpl::open_websocket(tcp::socket socket, std::shared_ptr<Pending> pending, std::string handshake,
+                                std::string leftover) {
+  const std::string id = pending->answer.id;
+  auto handler = std::make_unique<WsSessionHandler>(*this, std::move(pending));
+  WsSessionHandler& events = *handler;
+  auto conn = std::make_shared<detail::WsConnection>(std::move(socket), options_.websocket, id, std::move(handler));
+  {
+    std::lock_guard lock(ws_mutex_);
+    ws_[id] = conn.get();
+  }
+  conn->start(std::move(handshake), std::move(leftover));
+  events.run(conn, WsEvent::Open, {}, false, Clock::now());
 }
 
 }  // namespace
