@@ -8,8 +8,10 @@ PACKAGES=(
   build-essential cmake pkg-config ccache git
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev doctest-dev
   wabt binaryen libcurl4-openssl-dev libssl-dev libboost-dev
-  # serve benchmarks: a load generator (curl for the serve tests is below)
-  wrk
+  # serve benchmarks: a load generator (curl for the serve tests is below) and nginx to
+  # compare with (scripts/bench/serve.sh runs its own foreground nginx from a temp config;
+  # workerd for the same comparison comes from npm at benchmark time)
+  wrk nginx
   # guest toolchains for templates and test fixtures
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libclang-rt-19-dev
   rustc libstd-rust-dev-wasm32

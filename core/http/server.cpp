@@ -273,6 +273,12 @@ class ServerImpl final : public Server {
   }
 
   Status listen() {
+    // Every connection is a descriptor: take the open-file limit the system allows (the
+    // soft limit is often 1024, far below WebSocketLimits::max_connections).
+    if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+      files.rlim_cur = files.rlim_max;
+      ::setrlimit(RLIMIT_NOFILE, &files);
+    }
     beast::error_code ec;
     auto address = net::ip::make_address(options_.host, ec);
     if (ec) return Error("cannot listen on '" + options_.host + "': not an IP address");
@@ -708,14 +714,11 @@ void Session::reply(Answer answer, bool keep_alive, bool head, Clock::time_point
 // fresh instance per event, with the upgrade request's environment, on the worker pool.
 class WsSessionHandler final : public detail::WsHandler {
  public:
-  WsSessionHandler(ServerImpl& server, std::shared_ptr<Pending> upgrade)
-      : server_(server), p_(std::move(upgrade)) {
-    // Only what the events need is kept: the upgrade request, without its (empty) body.
-    p_->request.body = std::string();
-    p_->request.headers.shrink_to_fit();
-  }
+  WsSessionHandler(ServerImpl& server, const Pending& upgrade, std::string id)
+      : server_(server), state_(upgrade.state), slot_(upgrade.slot), request_(pack(upgrade.request)),
+        id_(std::move(id)), canary_(upgrade.answer.canary) {}
   ~WsSessionHandler() override {
-    server_.forget_websocket(p_->answer.id);
+    server_.forget_websocket(id_);
     if (!closed_) {  // the connection went without on_closed (the server stopping): count it
       server_.ws_open()--;
       server_.metrics().ws_closed(1006);
@@ -724,7 +727,7 @@ class WsSessionHandler final : public detail::WsHandler {
 
   void run(const std::shared_ptr<detail::WsConnection>& conn, WsEvent event, std::string payload, bool binary,
            Clock::time_point queued) {
-    ComponentSlot* slot = p_->slot;
+    ComponentSlot* slot = slot_;
     const size_t limit = slot->component.max_concurrent.value_or(server_.options().limits.max_concurrent_per_component);
     if (event != WsEvent::Close && slot->running.fetch_add(1) >= limit) {
       slot->running.fetch_sub(1);
@@ -746,12 +749,14 @@ class WsSessionHandler final : public detail::WsHandler {
       Execution e;
       try {
         WsEventInput input{event, conn->id(), binary, payload};
-        e = execute_ws_event(p_->slot->component, p_->request, p_->match, p_->answer.id, input);
+        const Request upgrade = unpack(request_);
+        const RouteMatch match = route(upgrade);
+        e = execute_ws_event(slot_->component, upgrade, match, id_, input);
       } catch (const std::exception& ex) {
         e.failure = std::string("internal error: ") + ex.what();
       }
-      p_->slot->running.fetch_sub(1);
-      server_.metrics().execution(p_->slot->component.id, e);
+      slot_->running.fetch_sub(1);
+      server_.metrics().execution(slot_->component.id, e);
       log_event(event, conn, e.failure, e, std::chrono::duration<double, std::micro>(Clock::now() - started).count());
       std::string& reply = e.response.body;
       if (event == WsEvent::Open) {
@@ -796,10 +801,11 @@ class WsSessionHandler final : public detail::WsHandler {
     Answer a;
     a.id = conn->id();
     a.method = "WS " + std::string(to_string(event));
-    a.path = p_->answer.path;
-    a.route = p_->answer.route;
-    a.component = p_->answer.component;
-    a.canary = p_->answer.canary;
+    const Request upgrade = unpack(request_);
+    a.path = upgrade.target.substr(0, upgrade.target.find('?'));
+    a.route = route(upgrade).route;
+    a.component = slot_->component.id;
+    a.canary = canary_;
     a.engine = e.engine;
     a.failure = failure;
     if (event == WsEvent::Close) {
@@ -812,8 +818,56 @@ class WsSessionHandler final : public detail::WsHandler {
     server_.log(a, failure.empty() ? 200 : e.response.status, e.response.body.size(), total_us);
   }
 
+  // An idle connection's bookkeeping is most of what it costs (docs/benchmarks.md): the
+  // upgrade request is kept packed in one string (fields and header lines NUL-separated),
+  // without the handshake's own headers, and unpacked (and routed again) per event.
+  static std::string pack(const Request& r) {
+    std::string out;
+    for (const std::string* f : {&r.method, &r.target, &r.version, &r.remote_addr, &r.server_name}) {
+      out += *f;
+      out += '\0';
+    }
+    out += std::to_string(r.remote_port) + '\0' + std::to_string(r.server_port) + '\0';
+    for (const auto& [name, value] : r.headers) {
+      if (beast::iequals(name, "sec-websocket-key") || beast::iequals(name, "sec-websocket-version") ||
+          beast::iequals(name, "sec-websocket-extensions"))
+        continue;
+      out += name;
+      out += '\0';
+      out += value;
+      out += '\0';
+    }
+    out.shrink_to_fit();
+    return out;
+  }
+  static Request unpack(std::string_view packed) {
+    auto next = [&] {
+      const size_t end = packed.find('\0');
+      std::string field(packed.substr(0, end));
+      packed.remove_prefix(end + 1);
+      return field;
+    };
+    Request r;
+    for (std::string* f : {&r.method, &r.target, &r.version, &r.remote_addr, &r.server_name}) *f = next();
+    r.remote_port = static_cast<uint16_t>(std::stoul(next()));
+    r.server_port = static_cast<uint16_t>(std::stoul(next()));
+    while (!packed.empty()) {
+      std::string name = next();
+      r.headers.emplace_back(std::move(name), next());
+    }
+    return r;
+  }
+  RouteMatch route(const Request& upgrade) const {
+    auto routed = state_->router.route(upgrade.target.substr(0, upgrade.target.find('?')));
+    return routed && *routed ? (*routed)->match : RouteMatch{};  // it routed at the upgrade
+  }
+
   ServerImpl& server_;
-  std::shared_ptr<Pending> p_;  // the upgrade request, its route and component (and AppState)
+  std::shared_ptr<const AppState> state_;  // keeps slot_ alive across a reload
+  ComponentSlot* slot_;
+  std::string request_;  // pack()ed
+  std::string id_;
+  bool canary_;
   std::atomic<bool> opened_{false};
   bool closed_ = false;
   uint16_t close_code_ = 0;
@@ -823,7 +877,8 @@ class WsSessionHandler final : public detail::WsHandler {
 void ServerImpl::open_websocket(tcp::socket socket, std::shared_ptr<Pending> pending, std::string handshake,
                                 std::string leftover) {
   const std::string id = pending->answer.id;
-  auto handler = std::make_unique<WsSessionHandler>(*this, std::move(pending));
+  auto handler = std::make_unique<WsSessionHandler>(*this, *pending, id);
+  pending.reset();
   WsSessionHandler& events = *handler;
   auto conn = std::make_shared<detail::WsConnection>(std::move(socket), options_.websocket, id, std::move(handler));
   {
