@@ -35,8 +35,8 @@ void LimitFlags::add_to(CLI::App& cmd) {
       ->default_str(std::to_string(*defaults.max_call_depth));
 }
 
-runtime::Limits LimitFlags::to_limits() const {
-  runtime::Limits limits = runtime::Limits::defaults();
+runtime::Limits LimitFlags::to_limits(runtime::Limits base) const {
+  runtime::Limits limits = std::move(base);
   if (auto size = parse_byte_size(max_memory)) limits.max_memory_bytes = size->bytes;
   if (auto d = parse_duration(timeout)) limits.timeout = *d;
   if (fuel) limits.fuel = *fuel;

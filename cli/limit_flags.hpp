@@ -18,8 +18,9 @@ struct LimitFlags {
   std::optional<uint32_t> max_call_depth;
 
   void add_to(CLI::App& cmd);
-  // Limits::defaults() with the flags given applied (they were validated by add_to's checks).
-  runtime::Limits to_limits() const;
+  // `base` (Limits::defaults() unless a caller has its own, e.g. serve's profile) with the
+  // flags given applied (they were validated by add_to's checks).
+  runtime::Limits to_limits(runtime::Limits base = runtime::Limits::defaults()) const;
 };
 
 }  // namespace edgectl::cli

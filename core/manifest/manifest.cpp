@@ -36,6 +36,15 @@ constexpr std::array<LanguageName, 6> kLanguages{{
     {Language::Wat, "wat"},
 }};
 
+struct PlatformName {
+  Platform platform;
+  std::string_view name;
+};
+constexpr std::array<PlatformName, 2> kPlatforms{{
+    {Platform::Cloudflare, "cloudflare"},
+    {Platform::Fastly, "fastly"},
+}};
+
 std::string in_quotes(std::string_view s) {
   return "'" + std::string(s) + "'";
 }
@@ -125,6 +134,24 @@ std::optional<Language> parse_language(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view to_string(Platform platform) {
+  for (const auto& p : kPlatforms)
+    if (p.platform == platform) return p.name;
+  return "unknown";
+}
+
+std::optional<Platform> parse_platform(std::string_view name) {
+  for (const auto& p : kPlatforms)
+    if (p.name == name) return p.platform;
+  return std::nullopt;
+}
+
+std::vector<std::string> platform_names() {
+  std::vector<std::string> names;
+  for (const auto& p : kPlatforms) names.emplace_back(p.name);
+  return names;
+}
+
 const Component* Manifest::find_component(std::string_view id) const {
   for (const auto& c : components)
     if (c.id.value == id) return &c;
@@ -148,7 +175,7 @@ Result<Manifest> parse_manifest(std::string_view text, const fs::path& path) {
 
   detail::Diagnostics diagnostics;
   const Context cx{source, diagnostics};
-  const TableReader top(cx, root, "at the top level", {"app", "component", "route"});
+  const TableReader top(cx, root, "at the top level", {"app", "component", "route", "serve"});
 
   if (const auto* app = top.table("app")) {
     m.app = detail::read_app(cx, *app);
@@ -167,6 +194,7 @@ Result<Manifest> parse_manifest(std::string_view text, const fs::path& path) {
                {"add a [[component]] table with id and source"});
   }
   for (const auto* t : top.tables("route")) m.routes.push_back(detail::read_route(cx, *t));
+  if (const auto* serve = top.table("serve")) m.serve = detail::read_serve(cx, *serve);
 
   check_duplicate_ids(cx, m.components);
   check_routes(cx, m);

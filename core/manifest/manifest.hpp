@@ -97,12 +97,63 @@ struct App {
   std::optional<std::string> description;
 };
 
+// An edge platform whose published limits `edgectl serve --profile` applies locally
+// (core/http/profile.hpp holds the figures).
+enum class Platform { Cloudflare, Fastly };
+std::string_view to_string(Platform platform);
+std::optional<Platform> parse_platform(std::string_view name);  // "cloudflare", "fastly"
+std::vector<std::string> platform_names();
+
+// The ranges [serve] accepts; `edgectl serve` checks its flags against the same ones.
+// The server counts its timeouts in whole milliseconds.
+inline constexpr Duration kMinServeDuration = std::chrono::milliseconds(1);
+// A heartbeat faster than this is a busy loop, not a liveness check.
+inline constexpr Duration kMinHeartbeat = std::chrono::milliseconds(10);
+// A request head must hold a request line and ordinary browser headers; past 1 MiB per
+// connection a few thousand connections exhaust memory.
+inline constexpr uint64_t kMinHeadBytes = 1024;
+inline constexpr uint64_t kMaxHeadBytes = 1024 * 1024;
+// Bodies and WebSocket messages are buffered and handed to a 32-bit guest, which can hold
+// no more than its 4 GiB address space.
+inline constexpr uint64_t kMaxGuestPayloadBytes = 4ull * 1024 * 1024 * 1024;
+// Instances of one component at once: beyond, memory (one linear memory each) rather than
+// CPU is what runs out.
+inline constexpr uint32_t kMaxConcurrentInstances = 100'000;
+// Open WebSocket connections: each holds a file descriptor, and no ordinary fd limit
+// reaches past a million.
+inline constexpr uint64_t kMaxWebSocketConnections = 1'000'000;
+
+// [serve.websocket]: limits of WebSocket routes.
+struct WebSocketSettings {
+  std::optional<Located<ByteSize>> max_message;
+  std::optional<Located<ByteSize>> max_send_queue;
+  std::optional<Located<Duration>> ping_interval;
+  std::optional<Located<Duration>> pong_timeout;
+  std::optional<Located<Duration>> idle_timeout;
+  std::optional<Located<uint64_t>> max_connections;
+};
+
+// [serve]: the server's limits for `edgectl serve`. Everything is optional; what is unset
+// comes from the profile, then the built-in defaults, and the command line overrides all.
+struct ServeSettings {
+  std::optional<Located<ByteSize>> max_header;
+  std::optional<Located<ByteSize>> max_body;
+  std::optional<Located<Duration>> header_timeout;
+  std::optional<Located<Duration>> idle_timeout;
+  std::optional<Located<uint32_t>> max_concurrent;  // per component, unless it sets its own
+  std::optional<Located<Duration>> queue_wait;
+  std::optional<Located<Platform>> profile;
+  WebSocketSettings websocket;
+  std::optional<TextLocation> where;  // the [serve] header, when there is one
+};
+
 struct Manifest {
   std::filesystem::path path;  // the edgectl.toml read
   std::filesystem::path dir;   // its folder; relative paths in the manifest are against it
   App app;
   std::vector<Component> components;
   std::vector<Route> routes;
+  ServeSettings serve;
 
   const Component* find_component(std::string_view id) const;
 };

@@ -14,9 +14,6 @@ namespace {
 constexpr uint64_t kWasmPageBytes = 64 * 1024;
 constexpr uint64_t kMaxWasm32Pages = 65536;
 constexpr uint64_t kMaxWasm32MemoryBytes = kWasmPageBytes * kMaxWasm32Pages;
-// The most instances of one component `serve` may run at once: beyond, memory (one linear
-// memory each) rather than CPU is what runs out.
-constexpr int64_t kMaxConcurrentInstances = 100'000;
 
 // Import modules the runtime binds besides WASI; core/runtime/host implements them.
 std::vector<std::string> known_host_modules() {

@@ -348,7 +348,8 @@ canary = { component = "x", wieght = 5 }
             "e.g. 'x-v2'",
             "15:29 unknown key 'wieght' in the canary rule | did you mean 'weight'?",
             "16:3 unknown key 'rout' at the top level | did you mean 'route'?",
-            "17:2 unknown key 'extra' at the top level | accepted keys: app, component, route",
+            "17:2 unknown key 'extra' at the top level | accepted keys: app, component, route, "
+            "serve",
         }));
   // The caret covers the key.
   CHECK(text_location(ds[0]).length == 4);

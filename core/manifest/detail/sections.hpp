@@ -18,5 +18,6 @@ std::vector<std::string> language_names();
 App read_app(const Context& cx, const toml::table& table);
 Component read_component(const Context& cx, const toml::table& table);
 Route read_route(const Context& cx, const toml::table& table);
+ServeSettings read_serve(const Context& cx, const toml::table& table);
 
 }  // namespace edgectl::manifest::detail
