@@ -49,6 +49,8 @@ constexpr int kRetryAfterSeconds = 1;
 constexpr std::chrono::milliseconds kQueueRetry{2};
 // The WebSocket ticker runs this often at most and at least (the heartbeat's resolution).
 constexpr std::chrono::milliseconds kMinTick{10}, kMaxTick{1'000};
+// WebSocket connections share this many strands (see open_websocket).
+constexpr size_t kWsStrands = 16;
 
 struct Histogram {
   std::array<uint64_t, kLatencyBuckets.size()> buckets{};
@@ -266,6 +268,7 @@ class ServerImpl final : public Server {
         ticker_(ioc_),
         workers_(options_.worker_threads ? options_.worker_threads
                                          : 2 * std::max(1u, std::thread::hardware_concurrency())) {
+    for (size_t i = 0; i < kWsStrands; ++i) ws_strands_.push_back(net::make_strand(ioc_));
   }
   ~ServerImpl() override {
     stop(std::chrono::milliseconds(0));
@@ -450,6 +453,8 @@ class ServerImpl final : public Server {
   // Open connections by id (a connection removes itself when destroyed).
   std::unordered_map<std::string, detail::WsConnection*> ws_;
   std::atomic<size_t> ws_open_{0};
+  std::vector<net::strand<net::io_context::executor_type>> ws_strands_;
+  std::atomic<size_t> next_strand_{0};
 };
 
 Response text(int status, std::string body) {
@@ -712,34 +717,38 @@ void Session::reply(Answer answer, bool keep_alive, bool head, Clock::time_point
 
 // Runs the guest for one WebSocket connection's events (docs/contract.md, "WebSocket"): a
 // fresh instance per event, with the upgrade request's environment, on the worker pool.
-class WsSessionHandler final : public detail::WsHandler {
+class WsSession final : public detail::WsConnection {
  public:
-  WsSessionHandler(ServerImpl& server, const Pending& upgrade, std::string id)
-      : server_(server), state_(upgrade.state), slot_(upgrade.slot), request_(pack(upgrade.request)),
-        id_(std::move(id)), canary_(upgrade.answer.canary) {}
-  ~WsSessionHandler() override {
-    server_.forget_websocket(id_);
+  WsSession(tcp::socket socket, ServerImpl& server, const Pending& upgrade)
+      : WsConnection(std::move(socket), server.options().websocket, upgrade.answer.id),
+        server_(server), state_(upgrade.state), slot_(upgrade.slot), request_(pack(upgrade.request)),
+        canary_(upgrade.answer.canary) {}
+  // Runs before the connection's members go: the ticker never sees a half-destroyed one.
+  ~WsSession() override {
+    server_.forget_websocket(id());
     if (!closed_) {  // the connection went without on_closed (the server stopping): count it
       server_.ws_open()--;
       server_.metrics().ws_closed(1006);
     }
   }
 
-  void run(const std::shared_ptr<detail::WsConnection>& conn, WsEvent event, std::string payload, bool binary,
-           Clock::time_point queued) {
+  std::shared_ptr<WsSession> self() { return std::static_pointer_cast<WsSession>(shared_from_this()); }
+
+  void run(WsEvent event, std::string payload, bool binary, Clock::time_point queued) {
+    auto conn = self();
     ComponentSlot* slot = slot_;
     const size_t limit = slot->component.max_concurrent.value_or(server_.options().limits.max_concurrent_per_component);
     if (event != WsEvent::Close && slot->running.fetch_add(1) >= limit) {
       slot->running.fetch_sub(1);
       if (Clock::now() - queued < server_.options().limits.queue_wait) {
         auto timer = std::make_shared<net::steady_timer>(conn->executor(), kQueueRetry);
-        timer->async_wait([this, conn, timer, event, payload = std::move(payload), binary, queued](beast::error_code) mutable {
-          run(conn, event, std::move(payload), binary, queued);
+        timer->async_wait([conn, timer, event, payload = std::move(payload), binary, queued](beast::error_code) mutable {
+          conn->run(event, std::move(payload), binary, queued);
         });
         return;
       }
       server_.metrics().limit_hit("concurrency");
-      log_event(event, conn, "concurrency limit", {}, 0);
+      log_event(event, "concurrency limit", {}, 0);
       return conn->close(1013, "try again later: too many instances of '" + slot->component.id + "'");
     }
     if (event == WsEvent::Close) slot->running.fetch_add(1);
@@ -751,25 +760,25 @@ class WsSessionHandler final : public detail::WsHandler {
         WsEventInput input{event, conn->id(), binary, payload};
         const Request upgrade = unpack(request_);
         const RouteMatch match = route(upgrade);
-        e = execute_ws_event(slot_->component, upgrade, match, id_, input);
+        e = execute_ws_event(slot_->component, upgrade, match, id(), input);
       } catch (const std::exception& ex) {
         e.failure = std::string("internal error: ") + ex.what();
       }
       slot_->running.fetch_sub(1);
       server_.metrics().execution(slot_->component.id, e);
-      log_event(event, conn, e.failure, e, std::chrono::duration<double, std::micro>(Clock::now() - started).count());
+      log_event(event, e.failure, e, std::chrono::duration<double, std::micro>(Clock::now() - started).count());
       std::string& reply = e.response.body;
       if (event == WsEvent::Open) {
         if (!e.failure.empty()) {
           conn->close(ws::kCloseInternal, "the open event failed");
         } else {
           opened_ = true;
-          if (!reply.empty()) send(conn, std::move(reply), false);
+          if (!reply.empty()) send_reply(std::move(reply), false);
           conn->resume();
         }
       } else if (event == WsEvent::Message) {
         // A failed message event sends nothing; the connection stays open (the log says why).
-        if (e.failure.empty() && !reply.empty()) send(conn, std::move(reply), binary);
+        if (e.failure.empty() && !reply.empty()) send_reply(std::move(reply), binary);
         conn->resume();
       }
       server_.in_flight()--;
@@ -777,29 +786,28 @@ class WsSessionHandler final : public detail::WsHandler {
   }
 
   void on_closing(uint16_t code) override { server_.metrics().ws_closed(code); }
-  void on_message(const std::shared_ptr<detail::WsConnection>& conn, std::string payload, bool binary) override {
+  void on_message(std::string payload, bool binary) override {
     server_.metrics().ws_message(true);
-    run(conn, WsEvent::Message, std::move(payload), binary, Clock::now());
+    run(WsEvent::Message, std::move(payload), binary, Clock::now());
   }
-  void on_closed(const std::shared_ptr<detail::WsConnection>& conn, uint16_t code, std::string_view why) override {
+  void on_closed(uint16_t code, std::string_view why) override {
     closed_ = true;
     server_.ws_open()--;
     if (code == 1006) server_.metrics().ws_closed(code);  // else counted by on_closing
     close_code_ = code;
     close_why_ = std::string(why);
-    if (opened_) run(conn, WsEvent::Close, {}, false, Clock::now());
-    else log_event(WsEvent::Close, conn, {}, {}, 0);
+    if (opened_) run(WsEvent::Close, {}, false, Clock::now());
+    else log_event(WsEvent::Close, {}, {}, 0);
   }
 
  private:
-  void send(const std::shared_ptr<detail::WsConnection>& conn, std::string message, bool binary) {
+  void send_reply(std::string message, bool binary) {
     server_.metrics().ws_message(false);
-    conn->send(std::move(message), binary);
+    send(std::move(message), binary);
   }
-  void log_event(WsEvent event, const std::shared_ptr<detail::WsConnection>& conn, const std::string& failure,
-                 const Execution& e, double total_us) {
+  void log_event(WsEvent event, const std::string& failure, const Execution& e, double total_us) {
     Answer a;
-    a.id = conn->id();
+    a.id = id();
     a.method = "WS " + std::string(to_string(event));
     const Request upgrade = unpack(request_);
     a.path = upgrade.target.substr(0, upgrade.target.find('?'));
@@ -830,7 +838,8 @@ class WsSessionHandler final : public detail::WsHandler {
     out += std::to_string(r.remote_port) + '\0' + std::to_string(r.server_port) + '\0';
     for (const auto& [name, value] : r.headers) {
       if (beast::iequals(name, "sec-websocket-key") || beast::iequals(name, "sec-websocket-version") ||
-          beast::iequals(name, "sec-websocket-extensions"))
+          beast::iequals(name, "sec-websocket-extensions") || beast::iequals(name, "connection") ||
+          beast::iequals(name, "upgrade"))  // the last two are hop-by-hop: never in the environment
         continue;
       out += name;
       out += '\0';
@@ -866,7 +875,6 @@ class WsSessionHandler final : public detail::WsHandler {
   std::shared_ptr<const AppState> state_;  // keeps slot_ alive across a reload
   ComponentSlot* slot_;
   std::string request_;  // pack()ed
-  std::string id_;
   bool canary_;
   std::atomic<bool> opened_{false};
   bool closed_ = false;
@@ -876,17 +884,24 @@ class WsSessionHandler final : public detail::WsHandler {
 
 void ServerImpl::open_websocket(tcp::socket socket, std::shared_ptr<Pending> pending, std::string handshake,
                                 std::string leftover) {
-  const std::string id = pending->answer.id;
-  auto handler = std::make_unique<WsSessionHandler>(*this, *pending, id);
+  // The connection moves to one of a few shared strands (a strand per connection costs
+  // ~100 bytes more per idle connection; a handful keeps every I/O thread busy).
+  beast::error_code ec;
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  const auto fd = socket.release(ec);
+  if (ec) {
+    ws_open_--;
+    return;
+  }
+  tcp::socket pooled(ws_strands_[next_strand_++ % ws_strands_.size()], protocol, fd);
+  auto conn = std::make_shared<WsSession>(std::move(pooled), *this, *pending);
   pending.reset();
-  WsSessionHandler& events = *handler;
-  auto conn = std::make_shared<detail::WsConnection>(std::move(socket), options_.websocket, id, std::move(handler));
   {
     std::lock_guard lock(ws_mutex_);
-    ws_[id] = conn.get();
+    ws_[conn->id()] = conn.get();
   }
   conn->start(std::move(handshake), std::move(leftover));
-  events.run(conn, WsEvent::Open, {}, false, Clock::now());
+  conn->run(WsEvent::Open, {}, false, Clock::now());
 }
 
 }  // namespace

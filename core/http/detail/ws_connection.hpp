@@ -21,21 +21,6 @@
 
 namespace edgectl::http::detail {
 
-class WsConnection;
-
-// The server's side of a connection: runs the guest for its events.
-class WsHandler {
- public:
-  virtual ~WsHandler() = default;
-  // A complete message arrived. The connection reads nothing more until resume().
-  virtual void on_message(const std::shared_ptr<WsConnection>& conn, std::string payload, bool binary) = 0;
-  // The closing handshake starts (once): `code` is the close code sent.
-  virtual void on_closing(uint16_t code) = 0;
-  // The connection is closed (once): `code` is the close code sent or received, 1006 when
-  // it dropped without a close frame.
-  virtual void on_closed(const std::shared_ptr<WsConnection>& conn, uint16_t code, std::string_view why) = 0;
-};
-
 // Read this much per wakeup into a per-thread buffer: a connection owns no read buffer.
 inline constexpr size_t kWsReadChunk = 64 * 1024;
 // After sending a close frame, how long to wait for the client's before dropping the socket.
@@ -47,25 +32,26 @@ inline int64_t now_ms() {
       .count();
 }
 
+// The server's side (the guest's events) is a subclass: one allocation per connection.
 class WsConnection : public std::enable_shared_from_this<WsConnection> {
  public:
   using tcp = boost::asio::ip::tcp;
 
-  // `first_bytes`: the 101 response to write; `pending`: bytes the client sent after its
-  // handshake (already read by the HTTP parser). The connection starts paused (busy): the
-  // server calls resume() once the guest's open event succeeded.
-  WsConnection(tcp::socket socket, const WebSocketLimits& limits, std::string id,
-               std::unique_ptr<WsHandler> handler)
-      : socket_(std::move(socket)), limits_(limits), id_(std::move(id)), handler_(std::move(handler)) {
+  // The connection starts paused (busy): the server calls resume() once the guest's open
+  // event succeeded.
+  WsConnection(tcp::socket socket, const WebSocketLimits& limits, std::string id)
+      : socket_(std::move(socket)), limits_(limits), id_(std::move(id)) {
     const int64_t t = now_ms();
     last_heard_ms_ = t;
     last_message_ms_ = t;
   }
+  virtual ~WsConnection() = default;
 
   const std::string& id() const { return id_; }
   auto executor() { return socket_.get_executor(); }
-  WsHandler& handler() { return *handler_; }
 
+  // `handshake_response`: the 101 response to write first; `pending`: bytes the client sent
+  // after its handshake (already read by the HTTP parser).
   void start(std::string handshake_response, std::string pending) {
     boost::asio::dispatch(socket_.get_executor(), [self = shared_from_this(), h = std::move(handshake_response),
                                                    p = std::move(pending)]() mutable {
@@ -123,6 +109,15 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
 
   uint64_t messages_in() const { return messages_in_; }
   uint64_t messages_out() const { return messages_out_; }
+
+ protected:
+  // A complete message arrived. The connection reads nothing more until resume().
+  virtual void on_message(std::string payload, bool binary) = 0;
+  // The closing handshake starts (once): `code` is the close code sent.
+  virtual void on_closing(uint16_t code) = 0;
+  // The connection is closed (once): `code` is the close code sent or received, 1006 when
+  // it dropped without a close frame.
+  virtual void on_closed(uint16_t code, std::string_view why) = 0;
 
  private:
   enum class State : uint8_t { Open, Closing, Closed };
@@ -211,7 +206,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
           busy_ = true;
           last_message_ms_ = now_ms();
           messages_in_++;
-          handler_->on_message(shared_from_this(), std::exchange(message_, std::string()), binary_);
+          on_message(std::exchange(message_, std::string()), binary_);
         }
       }
     }
@@ -237,7 +232,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     if (state_ != State::Open) return;
     state_ = State::Closing;
     close_code_ = code;
-    handler_->on_closing(code);
+    on_closing(code);
     close_why_ = why;
     close_deadline_ms_ = now_ms() + kWsCloseWait.count();
     if (queue_.size() > 1 || (!writing_ && !queue_.empty())) {
@@ -297,7 +292,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     queue_ = {};
     in_ = std::string();
     message_ = std::string();
-    handler_->on_closed(shared_from_this(), close_code_, close_why_);
+    on_closed(close_code_, close_why_);
   }
 
   tcp::socket socket_;
@@ -315,8 +310,6 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   std::atomic<bool> busy_{true};
   std::atomic<State> state_{State::Open};
   std::atomic<int64_t> last_heard_ms_{0}, last_message_ms_{0}, ping_sent_ms_{0}, close_deadline_ms_{0};
-  // Last: destroyed first, so the server's hub forgets the connection before the rest goes.
-  std::unique_ptr<WsHandler> handler_;
 };
 
 }  // namespace edgectl::http::detail
