@@ -94,6 +94,9 @@ Execution execute_ws_event(const Component& component, const Request& upgrade, c
   auto env = cgi_environment(upgrade, match, event_id, component.env);
   // The WS_ variables replace any the component set itself (the server's values win).
   std::erase_if(env, [](const auto& kv) { return kv.first.starts_with("WS_"); });
+  // CONTENT_LENGTH is the size of what is on stdin: the message, not the upgrade's body.
+  for (auto& [name, value] : env)
+    if (name == "CONTENT_LENGTH") value = std::to_string(event.payload.size());
   env.emplace_back("WS_EVENT", std::string(to_string(event.event)));
   env.emplace_back("WS_CONNECTION_ID", std::string(event.connection_id));
   env.emplace_back("WS_MESSAGE_TYPE", event.binary ? "binary" : "text");

@@ -49,6 +49,8 @@ constexpr int kRetryAfterSeconds = 1;
 constexpr std::chrono::milliseconds kQueueRetry{2};
 // The WebSocket ticker runs this often at most and at least (the heartbeat's resolution).
 constexpr std::chrono::milliseconds kMinTick{10}, kMaxTick{1'000};
+// A component whose requests take less than this on average runs on the I/O threads.
+constexpr uint32_t kInlineGuestMaxUs = 500;
 // WebSocket connections share this many strands (see open_websocket).
 constexpr size_t kWsStrands = 16;
 
@@ -87,6 +89,17 @@ uint64_t resident_bytes() {
 struct ComponentSlot {
   Component component;
   std::atomic<size_t> running{0};
+  // Moving average of instantiate + run time, µs (1/8 weight per request).
+  std::atomic<uint32_t> average_us{0};
+
+  void observe_guest_time(std::chrono::nanoseconds t) {
+    const auto us = static_cast<uint32_t>(std::min<int64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(t).count(), UINT32_MAX / 8));
+    const uint32_t before = average_us.load(std::memory_order_relaxed);
+    average_us.store(before - before / 8 + us / 8, std::memory_order_relaxed);  // racy updates are fine
+  }
+  // Quick enough to run on an I/O thread (see Session::dispatch).
+  bool quick() const { return average_us.load(std::memory_order_relaxed) < kInlineGuestMaxUs; }
 };
 
 // What is being served: replaced as a whole by reload(). A request holds the state it
@@ -299,7 +312,8 @@ class ServerImpl final : public Server {
     // Keeps the I/O threads running while a guest works and nothing else is pending (after
     // stop() closed the acceptor, a response may still have to be written).
     work_.emplace(net::make_work_guard(ioc_));
-    const size_t n = options_.io_threads ? options_.io_threads : std::max(1u, std::thread::hardware_concurrency());
+    const size_t n = options_.io_threads ? options_.io_threads : std::max(1u, std::thread::hardware_concurrency()) + 1;
+    inline_free_ = static_cast<int>(n) - 1;
     for (size_t i = 0; i < n; ++i)
       io_threads_.emplace_back([this] {
         // A handler that throws (out of memory, a library bug) costs its connection, not the
@@ -355,6 +369,12 @@ class ServerImpl final : public Server {
   std::atomic<int>& in_flight() { return in_flight_; }
   Metrics& metrics() { return metrics_; }
   std::atomic<size_t>& ws_open() { return ws_open_; }
+  bool enter_inline() {
+    if (inline_free_.fetch_sub(1) > 0) return true;
+    inline_free_.fetch_add(1);
+    return false;
+  }
+  void leave_inline() { inline_free_.fetch_add(1); }
 
   // Takes over an upgraded connection (see WsSessionHandler below).
   void open_websocket(tcp::socket socket, std::shared_ptr<Pending> pending, std::string handshake,
@@ -455,6 +475,7 @@ class ServerImpl final : public Server {
   std::atomic<size_t> ws_open_{0};
   std::vector<net::strand<net::io_context::executor_type>> ws_strands_;
   std::atomic<size_t> next_strand_{0};
+  std::atomic<int> inline_free_{0};  // I/O threads that may run a guest now (see dispatch)
 };
 
 Response text(int status, std::string body) {
@@ -666,7 +687,7 @@ void Session::dispatch(std::shared_ptr<Pending> p) {
     answer.failure = "concurrency limit";
     return reply(std::move(answer), p->keep_alive, p->head, p->started);
   }
-  net::post(server_.workers(), [self = shared_from_this(), p]() {
+  auto run = [this, p] {
     Execution e;
     try {
       e = execute(p->slot->component, p->request, p->match, p->answer.id);
@@ -675,7 +696,8 @@ void Session::dispatch(std::shared_ptr<Pending> p) {
       e.failure = std::string("internal error: ") + ex.what();
     }
     p->slot->running.fetch_sub(1);
-    self->server_.metrics().execution(p->slot->component.id, e);
+    p->slot->observe_guest_time(e.instantiate_time + e.guest_time);
+    server_.metrics().execution(p->slot->component.id, e);
     Answer& answer = p->answer;
     answer.response = std::move(e.response);
     answer.engine = e.engine;
@@ -683,6 +705,18 @@ void Session::dispatch(std::shared_ptr<Pending> p) {
     answer.guest_stderr = e.guest_stderr;
     answer.instantiate_us = std::chrono::duration<double, std::micro>(e.instantiate_time).count();
     answer.guest_us = std::chrono::duration<double, std::micro>(e.guest_time).count();
+  };
+  // A component whose requests are quick runs right here, on the I/O thread: handing it to a
+  // worker and back cost two thread switches, more than the guest itself (perf, issue 5).
+  // At most io_threads - 1 at once, so one I/O thread is always free however long a guest
+  // turns out to run (its time limit still applies).
+  if (slot->quick() && server_.enter_inline()) {
+    run();
+    server_.leave_inline();
+    return reply(std::move(p->answer), p->keep_alive, p->head, p->started);
+  }
+  net::post(server_.workers(), [self = shared_from_this(), p, run]() {
+    run();
     net::post(self->stream_.get_executor(), [self, p]() {
       self->reply(std::move(p->answer), p->keep_alive, p->head, p->started);
     });

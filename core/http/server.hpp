@@ -52,7 +52,7 @@ struct WebSocketLimits {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 3000;  // 0: any free port (port() says which)
-  size_t io_threads = 0;      // 0: one per core
+  size_t io_threads = 0;      // 0: one per core, plus one (quick guests run on all but one)
   size_t worker_threads = 0;  // guest threads; 0: two per core
   ServerLimits limits;
   WebSocketLimits websocket;

@@ -1,13 +1,16 @@
 // {{name}}: a WebSocket echo handler for edgectl.
 //
-// The server owns the connection (handshake, pings, limits) and runs this program once per
-// event, with the upgrade request's CGI environment plus WS_EVENT (open | message | close),
-// WS_CONNECTION_ID and WS_MESSAGE_TYPE (text | binary). The message payload is on stdin.
-// Whatever is written to stdout is sent back on the connection as one message of the same
-// type; writing nothing sends nothing. A non-zero exit on "open" rejects the connection.
+// The server owns the connection (handshake, pings, timeouts, limits) and runs this program
+// once per event, with the upgrade request's CGI environment plus WS_EVENT (open | message |
+// close), WS_CONNECTION_ID and WS_MESSAGE_TYPE (text | binary). A message's payload is on
+// stdin. What a message event writes to stdout is sent back as one message of the type
+// received, what the open event writes as a text message; writing nothing sends nothing. The
+// close event's output is ignored. A failed open (non-zero exit, trap, timeout) closes the
+// connection with 1011; a failed message event sends nothing and the connection stays open.
 //
-// Nothing survives between events: each one gets a fresh instance. Keep per-connection
-// state in the host's key-value store, keyed by WS_CONNECTION_ID.
+// Nothing survives between events: each one gets a fresh instance. Per-connection state
+// belongs in the host's key-value store, keyed by WS_CONNECTION_ID (the host services are not
+// there yet).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +42,9 @@ int main(void) {
   if (strcmp(event, "close") == 0) return 0;  // nothing to send on a closing connection
 
   if (event[0] == '\0') {
-    // Not a WebSocket event: a plain HTTP request reached the handler. Answer as CGI.
+    // No WS_EVENT: the module is served on a route without `websocket = true`, so a plain
+    // HTTP request reached it. Answer as CGI. (On a websocket route the server itself
+    // answers plain requests with 426, and this branch is never reached.)
     printf("Status: 426 Upgrade Required\n");
     printf("Content-Type: text/plain; charset=utf-8\n\n");
     printf("{{name}} speaks WebSocket: connect with a WebSocket client.\n");
