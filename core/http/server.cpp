@@ -51,8 +51,9 @@ constexpr std::chrono::milliseconds kQueueRetry{2};
 constexpr std::chrono::milliseconds kMinTick{10}, kMaxTick{1'000};
 // A component whose requests take less than this on average runs on the I/O threads.
 constexpr uint32_t kInlineGuestMaxUs = 500;
-// WebSocket connections share this many strands (see open_websocket).
-constexpr size_t kWsStrands = 16;
+// WebSocket connections are spread over this many groups, a strand each (see WsGroup).
+constexpr size_t kWsGroups = 16;
+static_assert(kWsGroups <= 256, "WsSession keeps its group in a byte");
 
 struct Histogram {
   std::array<uint64_t, kLatencyBuckets.size()> buckets{};
@@ -281,7 +282,7 @@ class ServerImpl final : public Server {
         ticker_(ioc_),
         workers_(options_.worker_threads ? options_.worker_threads
                                          : 2 * std::max(1u, std::thread::hardware_concurrency())) {
-    for (size_t i = 0; i < kWsStrands; ++i) ws_strands_.push_back(net::make_strand(ioc_));
+    for (size_t i = 0; i < kWsGroups; ++i) ws_groups_.push_back(std::make_unique<WsGroup>(ioc_));
   }
   ~ServerImpl() override {
     stop(std::chrono::milliseconds(0));
@@ -376,19 +377,23 @@ class ServerImpl final : public Server {
   }
   void leave_inline() { inline_free_.fetch_add(1); }
 
-  // Takes over an upgraded connection (see WsSessionHandler below).
+  // Takes over an upgraded connection (see WsSession below).
   void open_websocket(tcp::socket socket, std::shared_ptr<Pending> pending, std::string handshake,
                       std::string leftover);
-  void forget_websocket(const std::string& id) {
-    std::lock_guard lock(ws_mutex_);
-    ws_.erase(id);
+  void forget_websocket(size_t group, const std::string& id) {
+    std::lock_guard lock(ws_groups_[group]->mutex);
+    ws_groups_[group]->connections.erase(id);
   }
-  std::vector<std::shared_ptr<detail::WsConnection>> ws_connections() {
+  // The connections open now (of one group, or all).
+  std::vector<std::shared_ptr<detail::WsConnection>> ws_connections(std::optional<size_t> group = {}) {
     std::vector<std::shared_ptr<detail::WsConnection>> out;
-    std::lock_guard lock(ws_mutex_);
-    out.reserve(ws_.size());
-    for (const auto& [id, conn] : ws_)
-      if (auto alive = conn->weak_from_this().lock()) out.push_back(std::move(alive));
+    for (size_t g = 0; g < ws_groups_.size(); ++g) {
+      if (group && g != *group) continue;
+      std::lock_guard lock(ws_groups_[g]->mutex);
+      out.reserve(out.size() + ws_groups_[g]->connections.size());
+      for (const auto& [id, conn] : ws_groups_[g]->connections)
+        if (auto alive = conn->weak_from_this().lock()) out.push_back(std::move(alive));
+    }
     return out;
   }
 
@@ -440,7 +445,10 @@ class ServerImpl final : public Server {
     ticker_.async_wait([this](beast::error_code ec) {
       if (ec) return;
       const int64_t now = detail::now_ms();
-      for (auto& conn : ws_connections()) conn->due(now);
+      for (size_t g = 0; g < ws_groups_.size(); ++g)
+        net::post(ws_groups_[g]->strand, [this, g, now] {
+          for (auto& conn : ws_connections(g)) conn->due(now);
+        });
       tick();
     });
   }
@@ -469,12 +477,18 @@ class ServerImpl final : public Server {
   std::atomic<uint64_t> next_id_{0};
   uint32_t session_salt_ = std::random_device{}();
   Metrics metrics_;
-  std::mutex ws_mutex_;
-  // Open connections by id (a connection removes itself when destroyed).
-  std::unordered_map<std::string, detail::WsConnection*> ws_;
+  // WebSocket connections in a few groups. A group's connections share a strand (one per
+  // connection would cost ~100 bytes each), so the ticker posts one handler per group.
+  struct WsGroup {
+    explicit WsGroup(net::io_context& ioc) : strand(net::make_strand(ioc)) {}
+    net::strand<net::io_context::executor_type> strand;
+    std::mutex mutex;
+    // Open connections by id (a connection removes itself when destroyed).
+    std::unordered_map<std::string, detail::WsConnection*> connections;
+  };
+  std::vector<std::unique_ptr<WsGroup>> ws_groups_;
+  std::atomic<size_t> next_group_{0};
   std::atomic<size_t> ws_open_{0};
-  std::vector<net::strand<net::io_context::executor_type>> ws_strands_;
-  std::atomic<size_t> next_strand_{0};
   std::atomic<int> inline_free_{0};  // I/O threads that may run a guest now (see dispatch)
 };
 
@@ -753,13 +767,13 @@ void Session::reply(Answer answer, bool keep_alive, bool head, Clock::time_point
 // fresh instance per event, with the upgrade request's environment, on the worker pool.
 class WsSession final : public detail::WsConnection {
  public:
-  WsSession(tcp::socket socket, ServerImpl& server, const Pending& upgrade)
+  WsSession(tcp::socket socket, size_t group, ServerImpl& server, const Pending& upgrade)
       : WsConnection(std::move(socket), server.options().websocket, upgrade.answer.id),
         server_(server), state_(upgrade.state), slot_(upgrade.slot), request_(pack(upgrade.request)),
-        canary_(upgrade.answer.canary) {}
+        group_(static_cast<uint8_t>(group)), canary_(upgrade.answer.canary) {}
   // Runs before the connection's members go: the ticker never sees a half-destroyed one.
   ~WsSession() override {
-    server_.forget_websocket(id());
+    server_.forget_websocket(group_, id());
     if (!closed_) {  // the connection went without on_closed (the server stopping): count it
       server_.ws_open()--;
       server_.metrics().ws_closed(1006);
@@ -824,12 +838,10 @@ class WsSession final : public detail::WsConnection {
     server_.metrics().ws_message(true);
     run(WsEvent::Message, std::move(payload), binary, Clock::now());
   }
-  void on_closed(uint16_t code, std::string_view why) override {
+  void on_closed(uint16_t code, std::string_view /*why: close_reason()*/) override {
     closed_ = true;
     server_.ws_open()--;
     if (code == 1006) server_.metrics().ws_closed(code);  // else counted by on_closing
-    close_code_ = code;
-    close_why_ = std::string(why);
     if (opened_) run(WsEvent::Close, {}, false, Clock::now());
     else log_event(WsEvent::Close, {}, {}, 0);
   }
@@ -851,8 +863,8 @@ class WsSession final : public detail::WsConnection {
     a.engine = e.engine;
     a.failure = failure;
     if (event == WsEvent::Close) {
-      a.ws_close = close_code_;
-      a.ws_close_why = close_why_;
+      a.ws_close = close_code();
+      a.ws_close_why = close_reason();
     }
     a.guest_stderr = e.guest_stderr;
     a.instantiate_us = std::chrono::duration<double, std::micro>(e.instantiate_time).count();
@@ -909,17 +921,15 @@ class WsSession final : public detail::WsConnection {
   std::shared_ptr<const AppState> state_;  // keeps slot_ alive across a reload
   ComponentSlot* slot_;
   std::string request_;  // pack()ed
+  uint8_t group_;
   bool canary_;
   std::atomic<bool> opened_{false};
   bool closed_ = false;
-  uint16_t close_code_ = 0;
-  std::string close_why_;
 };
 
 void ServerImpl::open_websocket(tcp::socket socket, std::shared_ptr<Pending> pending, std::string handshake,
                                 std::string leftover) {
-  // The connection moves to one of a few shared strands (a strand per connection costs
-  // ~100 bytes more per idle connection; a handful keeps every I/O thread busy).
+  // The connection moves to its group's strand.
   beast::error_code ec;
   const auto protocol = socket.local_endpoint(ec).protocol();
   const auto fd = socket.release(ec);
@@ -927,12 +937,13 @@ void ServerImpl::open_websocket(tcp::socket socket, std::shared_ptr<Pending> pen
     ws_open_--;
     return;
   }
-  tcp::socket pooled(ws_strands_[next_strand_++ % ws_strands_.size()], protocol, fd);
-  auto conn = std::make_shared<WsSession>(std::move(pooled), *this, *pending);
+  const size_t group = next_group_++ % ws_groups_.size();
+  tcp::socket grouped(ws_groups_[group]->strand, protocol, fd);
+  auto conn = std::make_shared<WsSession>(std::move(grouped), group, *this, *pending);
   pending.reset();
   {
-    std::lock_guard lock(ws_mutex_);
-    ws_[conn->id()] = conn.get();
+    std::lock_guard lock(ws_groups_[group]->mutex);
+    ws_groups_[group]->connections[conn->id()] = conn.get();
   }
   conn->start(std::move(handshake), std::move(leftover));
   conn->run(WsEvent::Open, {}, false, Clock::now());

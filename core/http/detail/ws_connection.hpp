@@ -4,11 +4,12 @@
 //
 // Lean while idle, by design (docs/benchmarks.md measures it): no read buffer is held while
 // waiting (a zero-byte async_wait, then a read into a per-thread buffer), partial frames and
-// the send queue are released once empty, and heartbeats need no timer per connection (the
-// server's one ticker calls due()).
+// the send queue are released once empty, frames are written directly when the socket takes
+// them, and heartbeats need no timer per connection (the server's one ticker calls due() for
+// each group of connections on their strand).
 //
-// Everything that touches the socket runs on the connection's strand (the socket's
-// executor); send(), close() and resume() may be called from any thread.
+// Everything runs on the connection's strand (the socket's executor), shared with other
+// connections of its group; send(), close() and resume() may be called from any thread.
 #include <boost/asio.hpp>
 #include <atomic>
 #include <chrono>
@@ -55,7 +56,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   void start(std::string handshake_response, std::string pending) {
     boost::asio::dispatch(socket_.get_executor(), [self = shared_from_this(), h = std::move(handshake_response),
                                                    p = std::move(pending)]() mutable {
-      self->in_ = std::move(p);
+      if (!p.empty()) self->io().in = std::move(p);
       boost::system::error_code ignored;
       self->socket_.non_blocking(true, ignored);  // reads take what is there (on_readable)
       self->enqueue(std::move(h), /*control=*/true);
@@ -66,7 +67,6 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   void send(std::string payload, bool binary) {
     boost::asio::dispatch(socket_.get_executor(), [self = shared_from_this(), p = std::move(payload), binary] {
       if (self->state_ != State::Open) return;
-      self->messages_out_++;
       self->last_message_ms_ = now_ms();
       self->enqueue(ws::encode_frame(binary ? ws::Opcode::Binary : ws::Opcode::Text, p), false);
     });
@@ -84,12 +84,11 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     });
   }
 
-  // Heartbeat and timeouts, from the server's ticker (any thread, cheap when nothing is due).
+  // Heartbeat and timeouts. Called by the server's ticker on the connection's strand.
   void due(int64_t now) {
-    const State s = state_.load();
-    if (s == State::Closed) return;
-    if (s == State::Closing) {
-      if (now >= close_deadline_ms_.load()) post([](WsConnection& c) { c.shut(); });
+    if (state_ == State::Closed) return;
+    if (state_ == State::Closing) {
+      if (now >= close_deadline_ms_) shut();
       return;
     }
     if (busy_) {  // a guest is working for it and nothing is read meanwhile (a pong may be
@@ -97,18 +96,18 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
       ping_sent_ms_ = 0;
       return;
     }
-    if (now - last_message_ms_.load() >= limits_.idle_timeout.count())
-      return post([](WsConnection& c) { c.begin_close(ws::kCloseGoingAway, "idle timeout"); });
-    const int64_t ping = ping_sent_ms_.load();
-    if (ping && now - ping >= limits_.pong_timeout.count())
-      return post([](WsConnection& c) { c.begin_close(ws::kCloseNoHeartbeat, "no answer to ping"); });
-    int64_t none = 0;
-    if (now - last_heard_ms_.load() >= limits_.ping_interval.count() && ping_sent_ms_.compare_exchange_strong(none, now))
-      post([](WsConnection& c) { c.enqueue(ws::encode_frame(ws::Opcode::Ping, {}), true); });
+    if (now - last_message_ms_ >= limits_.idle_timeout.count()) return begin_close(ws::kCloseGoingAway, "idle timeout");
+    if (ping_sent_ms_ && now - ping_sent_ms_ >= limits_.pong_timeout.count())
+      return begin_close(ws::kCloseNoHeartbeat, "no answer to ping");
+    if (!ping_sent_ms_ && now - last_heard_ms_ >= limits_.ping_interval.count()) {
+      ping_sent_ms_ = now;
+      enqueue(ws::encode_frame(ws::Opcode::Ping, {}), true);
+    }
   }
 
-  uint64_t messages_in() const { return messages_in_; }
-  uint64_t messages_out() const { return messages_out_; }
+  // Why the connection closed (after on_closing): the code sent, and the reason.
+  uint16_t close_code() const { return close_code_; }
+  const std::string& close_reason() const { return close_why_; }
 
  protected:
   // A complete message arrived. The connection reads nothing more until resume().
@@ -121,11 +120,6 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
 
  private:
   enum class State : uint8_t { Open, Closing, Closed };
-
-  template <class F>
-  void post(F f) {
-    boost::asio::post(socket_.get_executor(), [self = shared_from_this(), f] { f(*self); });
-  }
 
   void wait_readable() {
     if (reading_ || state_ == State::Closed) return;
@@ -145,21 +139,22 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     if (ec) return shut();  // EOF or reset without a close frame (1006)
     last_heard_ms_ = now_ms();
     ping_sent_ms_ = 0;  // anything heard answers the ping
-    in_.append(chunk.get(), n);
+    io().in.append(chunk.get(), n);
     process();
   }
 
-  // Frames out of in_, until a message is handed to the guest or the bytes run out.
+  // Frames out of the bytes read, until a message is handed to the guest or they run out.
   void process() {
     if (failing_) {  // after a protocol error nothing more is framed: drain until EOF
-      in_ = std::string();
+      if (io_) io_->in.clear();
+      release_if_idle();
       return wait_readable();
     }
     size_t at = 0;
     // While closing, frames are read for the client's close frame even if a guest is busy.
     auto reading = [&] { return state_ == State::Closing || (!busy_ && state_ == State::Open); };
-    while (reading()) {
-      const std::string_view rest(in_.data() + at, in_.size() - at);
+    while (io_ && reading()) {
+      const std::string_view rest(io_->in.data() + at, io_->in.size() - at);
       const ws::ParsedHeader parsed = ws::parse_header(rest);
       if (parsed.status == ws::ParseStatus::NeedMore) break;
       if (parsed.status == ws::ParseStatus::Error) return protocol_error(parsed.close_code, parsed.why);
@@ -169,7 +164,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
         if ((h.opcode == ws::Opcode::Continuation) != fragmented_)
           return protocol_error(ws::kCloseProtocol, fragmented_ ? "a new message inside a fragmented one"
                                                                 : "a continuation frame with no message");
-        if (message_.size() + h.length > limits_.max_message_bytes)
+        if (io_->message.size() + h.length > limits_.max_message_bytes)
           return protocol_error(ws::kCloseTooBig, "message over the " + std::to_string(limits_.max_message_bytes) + "-byte limit");
       }
       if (rest.size() - h.header_bytes < h.length) break;  // the payload is still coming
@@ -196,22 +191,21 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
         default: {
           if (h.opcode != ws::Opcode::Continuation) {
             binary_ = h.opcode == ws::Opcode::Binary;
-            message_ = std::move(payload);
+            io_->message = std::move(payload);
           } else {
-            message_ += payload;
+            io_->message += payload;
           }
           fragmented_ = !h.fin;
           if (fragmented_ || state_ != State::Open) break;
-          if (!binary_ && !ws::valid_utf8(message_)) return protocol_error(ws::kCloseBadData, "a text message that is not UTF-8");
+          if (!binary_ && !ws::valid_utf8(io_->message)) return protocol_error(ws::kCloseBadData, "a text message that is not UTF-8");
           busy_ = true;
           last_message_ms_ = now_ms();
-          messages_in_++;
-          on_message(std::exchange(message_, std::string()), binary_);
+          on_message(std::exchange(io_->message, std::string()), binary_);
         }
       }
     }
-    in_.erase(0, at);
-    if (in_.empty()) in_ = std::string();  // no buffer kept while idle
+    if (io_) io_->in.erase(0, at);
+    release_if_idle();  // no buffer kept while idle
     if (reading()) wait_readable();
   }
 
@@ -219,8 +213,10 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   // it is drained unread; after the close frame the socket is shut for sending, and closed
   // at the client's EOF (or kWsCloseWait).
   void protocol_error(uint16_t code, const std::string& why) {
-    in_ = std::string();
-    message_ = std::string();
+    if (io_) {
+      io_->in.clear();
+      io_->message.clear();
+    }
     failing_ = true;
     if (state_ == State::Open) begin_close(code, why);
     wait_readable();
@@ -235,29 +231,51 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     on_closing(code);
     close_why_ = why;
     close_deadline_ms_ = now_ms() + kWsCloseWait.count();
-    if (queue_.size() > 1 || (!writing_ && !queue_.empty())) {
+    if (io_ && io_->queue.size() > (writing_ ? 1 : 0)) {
       const size_t keep = writing_ ? 1 : 0;  // the frame being written must finish
-      for (size_t i = keep; i < queue_.size(); ++i) queued_bytes_ -= queue_[i].size();
-      queue_.resize(keep);
+      for (size_t i = keep; i < io_->queue.size(); ++i) io_->queued_bytes -= io_->queue[i].size();
+      io_->queue.resize(keep);
     }
-    enqueue(empty_payload ? ws::encode_frame(ws::Opcode::Close, {}) : ws::encode_close(code, why), true);
     close_queued_ = true;
+    enqueue(empty_payload ? ws::encode_frame(ws::Opcode::Close, {}) : ws::encode_close(code, why), true);
     wait_readable();  // for the client's close frame
   }
 
   void enqueue(std::string frame, bool control) {
     if (state_ == State::Closed) return;
-    if (!control && queued_bytes_ + frame.size() > limits_.max_send_queue_bytes)
+    if (!control && (io_ ? io_->queued_bytes : 0) + frame.size() > limits_.max_send_queue_bytes)
       return begin_close(ws::kClosePolicy, "send queue over " + std::to_string(limits_.max_send_queue_bytes) +
                                               " bytes (the client reads too slowly)");
-    queued_bytes_ += frame.size();
-    queue_.push_back(std::move(frame));
+    if (!writing_ && (!io_ || io_->queue.empty())) {
+      // Most frames fit in the socket's buffer: written at once, with no operation (and no
+      // allocation) while 10,000 connections get their pings together.
+      boost::system::error_code ec;
+      const size_t n = socket_.write_some(boost::asio::buffer(frame), ec);
+      if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) return shut();
+      if (n == frame.size()) return drained();
+      frame.erase(0, n);
+    }
+    io().queued_bytes += frame.size();
+    io_->queue.push_back(std::move(frame));
     if (!writing_) write_next();
+  }
+
+  // Everything queued is written.
+  void drained() {
+    release_if_idle();
+    if (close_queued_ && !close_sent_) {
+      close_sent_ = true;
+      if (peer_closed_) return shut();
+      if (failing_) {
+        boost::system::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+      }
+    }
   }
 
   void write_next() {
     writing_ = true;
-    boost::asio::async_write(socket_, boost::asio::buffer(queue_.front()),
+    boost::asio::async_write(socket_, boost::asio::buffer(io_->queue.front()),
                              [self = shared_from_this()](boost::system::error_code ec, size_t) {
                                self->on_written(ec);
                              });
@@ -266,20 +284,10 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   void on_written(boost::system::error_code ec) {
     writing_ = false;
     if (ec || state_ == State::Closed) return shut();
-    queued_bytes_ -= queue_.front().size();
-    queue_.erase(queue_.begin());
-    if (!queue_.empty()) return write_next();
-    queue_ = {};  // release the queue's storage while idle
-    if (close_queued_) {
-      close_sent_ = true;
-      if (peer_closed_) return shut();
-      if (failing_) {
-        boost::system::error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_send, ignored);
-      }
-      return;
-    }
-    // The handshake was the first write: the open event runs before anything is read.
+    io_->queued_bytes -= io_->queue.front().size();
+    io_->queue.erase(io_->queue.begin());
+    if (!io_->queue.empty()) return write_next();
+    drained();
   }
 
   void shut() {
@@ -289,27 +297,35 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    queue_ = {};
-    in_ = std::string();
-    message_ = std::string();
+    if (!writing_) io_.reset();  // else the write in progress still points into it
     on_closed(close_code_, close_why_);
   }
 
   tcp::socket socket_;
   const WebSocketLimits& limits_;  // the server's: outlives every connection
   std::string id_;
-  std::string in_;       // bytes read, not yet framed (empty, without storage, while idle)
-  std::string message_;  // a fragmented message being put together
-  std::vector<std::string> queue_;  // frames to write, the front one being written
-  size_t queued_bytes_ = 0;
+  // Buffers, allocated while in use only (an idle connection has none).
+  struct Buffers {
+    std::string in;       // bytes read, not yet framed
+    std::string message;  // a fragmented message being put together
+    std::vector<std::string> queue;  // frames to write, the front one being written
+    size_t queued_bytes = 0;
+  };
+  Buffers& io() {
+    if (!io_) io_ = std::make_unique<Buffers>();
+    return *io_;
+  }
+  void release_if_idle() {
+    if (io_ && !writing_ && io_->in.empty() && io_->message.empty() && io_->queue.empty()) io_.reset();
+  }
+  std::unique_ptr<Buffers> io_;
   std::string close_why_;
-  uint64_t messages_in_ = 0, messages_out_ = 0;
   uint16_t close_code_ = 0;
   bool reading_ = false, writing_ = false, fragmented_ = false, binary_ = false;
   bool close_queued_ = false, close_sent_ = false, peer_closed_ = false, failing_ = false;
-  std::atomic<bool> busy_{true};
-  std::atomic<State> state_{State::Open};
-  std::atomic<int64_t> last_heard_ms_{0}, last_message_ms_{0}, ping_sent_ms_{0}, close_deadline_ms_{0};
+  bool busy_ = true;  // a guest event runs for it: nothing is read
+  State state_ = State::Open;
+  int64_t last_heard_ms_ = 0, last_message_ms_ = 0, ping_sent_ms_ = 0, close_deadline_ms_ = 0;
 };
 
 }  // namespace edgectl::http::detail
