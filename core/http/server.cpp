@@ -271,6 +271,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool first_ = true;
   std::shared_ptr<bhttp::response<bhttp::string_body>> out_;
   net::steady_timer timer_;  // waiting for a free instance slot
+  std::string remote_addr_, local_addr_;  // the connection's endpoints
+  uint16_t remote_port_ = 0, local_port_ = 0;
 };
 
 class ServerImpl final : public Server {
@@ -593,13 +595,19 @@ void Session::on_read(beast::error_code ec) {
   req.version = msg.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
   for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   req.body = std::move(msg.body());
-  beast::error_code ignored;
-  auto remote = stream_.socket().remote_endpoint(ignored);
-  auto local = stream_.socket().local_endpoint(ignored);
-  req.remote_addr = remote.address().to_string();
-  req.remote_port = remote.port();
-  req.server_port = local.port();
-  req.server_name = local.address().to_string();
+  if (remote_addr_.empty()) {  // once per connection: two system calls
+    beast::error_code ignored;
+    auto remote = stream_.socket().remote_endpoint(ignored);
+    auto local = stream_.socket().local_endpoint(ignored);
+    remote_addr_ = remote.address().to_string();
+    remote_port_ = remote.port();
+    local_addr_ = local.address().to_string();
+    local_port_ = local.port();
+  }
+  req.remote_addr = remote_addr_;
+  req.remote_port = remote_port_;
+  req.server_port = local_port_;
+  req.server_name = local_addr_;
   if (auto host = msg.find(bhttp::field::host); host != msg.end()) {
     std::string h(host->value());
     req.server_name = h.substr(0, h.rfind(':') == std::string::npos || h.back() == ']' ? h.size() : h.rfind(':'));
