@@ -179,10 +179,13 @@ int run_serve(const Options& o) {
 
 void add_serve(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("serve", "Serve the app's components over HTTP on this machine");
-  cmd->add_option("target", o->target,
-                  "edgectl.toml, a folder with one, or a .wasm/.wat module to serve on every path "
-                  "(default: the edgectl.toml found from here)");
+  CLI::App* cmd = app.add_subcommand("serve", "Serve the app's components over HTTP and WebSocket on this machine");
+  auto* target = cmd->add_option("target", o->target,
+                                 "edgectl.toml, a folder with one, or a .wasm/.wat module to serve on every path "
+                                 "(default: the edgectl.toml found from here)");
+  cmd->add_option("-f,--file", o->target, "The manifest to serve (the same as giving it as TARGET)")
+      ->type_name("PATH")
+      ->excludes(target);
   cmd->add_option("--listen", o->listen, "Address to listen on, HOST:PORT")
       ->default_str("127.0.0.1:3000");
   cmd->add_option("--engine", o->engine,
