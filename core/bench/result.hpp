@@ -76,7 +76,7 @@ Result<std::vector<RunResult>> from_json(const nlohmann::json& document);
 struct Regression {
   std::string label;
   std::string figure;  // "requests/s" or "p99"
-  double baseline = 0, current = 0;
+  double baseline = 0, current = 0;  // requests/s, or nanoseconds for p99
   double change = 0;   // relative: -0.15 = 15% fewer requests/s; +0.2 = p99 20% higher
 };
 struct GateResult {
