@@ -249,13 +249,14 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("url", o->url, "The URL to load (http://HOST[:PORT]/PATH)");
   cmd->add_option("-c,--connections", o->connections, "Connections kept open")
       ->default_str(std::to_string(kDefaultConnections))
-      ->check(CLI::Range(1u, 1'000'000u));
+      ->type_name("N")
+      ->check(CLI::Range(1u, 1'000'000u).description(""));
   cmd->add_option("-d,--duration", o->duration, "How long to load (default 10s; or -n)")
       ->type_name("DUR")
       ->check([](const std::string& v) { return parse_duration(v) && *parse_duration(v) > std::chrono::nanoseconds(0) ? "" : "expected a duration such as 10s"; });
   cmd->add_option("-n,--requests", o->requests, "Send exactly this many requests, then stop")
       ->type_name("N")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40).description(""));
   cmd->add_option("-t,--threads", o->threads, "Load threads (default: one per core)")->type_name("N");
   cmd->add_option("-m,--method", o->method, "Request method")->default_str("GET");
   cmd->add_option("-H,--header", o->headers, "A request header, 'Name: value' (repeatable)")->type_name("'K: V'");
@@ -263,7 +264,7 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("--rate", o->rate,
                   "Open loop: this many requests per second in all; latency counts from when each was due")
       ->type_name("RPS")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber.description(""));
   auto duration_check = [](const std::string& v) { return parse_duration(v) ? "" : "expected a duration such as 2s"; };
   cmd->add_option("--warmup", o->warmup, "Load first for this long without measuring")->type_name("DUR")->check(duration_check);
   cmd->add_option("--timeout", o->timeout, "A request without a full response this long is a timeout error")
@@ -277,7 +278,7 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("--html", o->html, "Write a self-contained HTML report")->type_name("FILE");
   cmd->add_option("--compare", o->compare, "Render two saved --json results together (with --html)")
       ->expected(2)
-      ->type_name("A.json B.json");
+      ->type_name("FILE.json");
   cmd->footer(
       "Keep-alive HTTP/1.1 on a few threads. Closed loop by default; --rate sends at a constant\n"
       "rate and measures latency from each request's due time (coordinated omission corrected).\n"

@@ -18,6 +18,9 @@ PACKAGES=(
   golang-1.23-go
   # tests and benchmarks: a real registry, an independent OCI client, timing
   docker-registry skopeo hyperfine curl python3
+  # `edgectl bench --html`: tests/integration/bench_html.sh renders the report in headless
+  # Chromium (file://, offline) and checks its DOM and a screenshot
+  chromium
 )
 
 SUDO=""
