@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "bench/html.hpp"
+#include "bench_output.hpp"
 #include "bench/http_load.hpp"
 #include "ui/diagnostic.hpp"
 #include "ui/json.hpp"
@@ -23,9 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kExitOk = 0;
-constexpr int kExitError = 1;  // a failed run, or the baseline gate failed
-constexpr int kExitUsage = 2;
+constexpr int kExitOk = kBenchExitOk;
+constexpr int kExitUsage = kBenchExitUsage;
 // Without -d or -n: a run this long.
 constexpr std::chrono::seconds kDefaultDuration{10};
 constexpr uint32_t kDefaultConnections = 50;
@@ -46,6 +45,8 @@ struct Options {
   std::string html;
   std::vector<std::string> compare;
   std::string label;
+  ProjectBenchFlags project_flags;
+  WsBenchFlags ws_flags;
 };
 
 std::atomic<bool> g_stop{false};
@@ -60,90 +61,19 @@ std::optional<double> parse_fraction(std::string text) {
   return percent ? v / 100 : v;
 }
 
-std::string ms(uint64_t ns) {
-  char buf[32];
-  const double v = static_cast<double>(ns) / 1e6;
-  std::snprintf(buf, sizeof buf, v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f", v);
-  return buf;
-}
-
-std::string thousands(double v, int decimals = 0) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  std::string s = buf;
-  const size_t dot = s.find('.');
-  size_t end = dot == std::string::npos ? s.size() : dot;
-  for (int i = static_cast<int>(end) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
-  return s;
-}
-
-void print_summary(const bench::RunResult& r) {
-  const auto& h = r.latency;
-  std::string how = r.config.rate ? "open loop at " + thousands(*r.config.rate) + " req/s, latency from the intended send time"
-                                  : "closed loop";
-  std::printf("%s\n", ui::paint(r.label, ui::Tone::Bold, stdout).c_str());
-  std::printf("  %u connections, %u threads, %.1f s measured (%s)\n", r.config.connections, r.config.threads,
-              r.elapsed_s, how.c_str());
-  std::printf("  requests   %s   %s/s   %s/s\n", thousands(static_cast<double>(r.requests)).c_str(),
-              thousands(r.requests_per_s(), 1).c_str(), human_bytes(static_cast<uint64_t>(r.bytes_per_s())).c_str());
-  if (h.count()) {
-    std::printf("  latency    min %s  mean %s  stdev %s  max %s ms\n", ms(h.min()).c_str(),
-                ms(static_cast<uint64_t>(h.mean())).c_str(), ms(static_cast<uint64_t>(h.stdev())).c_str(),
-                ms(h.max()).c_str());
-    std::printf("             p50 %s  p90 %s  p99 %s  p99.9 %s  p99.99 %s ms  (within +%.1f%%)\n",
-                ms(h.percentile(50)).c_str(), ms(h.percentile(90)).c_str(), ms(h.percentile(99)).c_str(),
-                ms(h.percentile(99.9)).c_str(), ms(h.percentile(99.99)).c_str(),
-                bench::Histogram::kRelativePrecision * 100);
-  }
-  std::string status;
-  for (const auto& [code, n] : r.status) status += (status.empty() ? "" : ", ") + std::to_string(code) + ": " + thousands(static_cast<double>(n));
-  std::printf("  status     %s\n", status.empty() ? "no responses" : status.c_str());
-  const auto& e = r.errors;
-  if (e.total())
-    std::printf("  errors     %s\n", ui::paint("connect " + std::to_string(e.connect) + ", timeout " + std::to_string(e.timeout) +
-                                                   ", reset " + std::to_string(e.reset) + ", protocol " + std::to_string(e.protocol),
-                                               ui::Tone::Red, stdout)
-                                         .c_str());
-  else
-    std::printf("  errors     none\n");
-  if (r.requests) std::printf("  cpu        %.2f s (%.1f µs per request)\n", r.cpu_s, r.cpu_s * 1e6 / static_cast<double>(r.requests));
-}
-
-Result<std::vector<bench::RunResult>> read_document(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Error("cannot read " + path);
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Error(path + ": not JSON");
-  auto runs = bench::from_json(j);
-  if (!runs) return std::move(runs).error().context(path + ": ");
-  return runs;
-}
-
-Status write_html(const std::string& path, const std::vector<bench::RunResult>& runs,
-                  const std::vector<bench::RunResult>& compare) {
-  std::ofstream out(path);
-  if (!out) return Error("cannot write " + path);
-  out << bench::render_html(runs, compare);
-  if (!out) return Error("cannot write " + path);
-  return {};
-}
-
 int run_bench(const Options& o) {
   // --compare A.json B.json: render two saved runs, no load.
   if (!o.compare.empty()) {
     if (o.compare.size() != 2) return ui::fail(Error("--compare takes two JSON files"), o.json), kExitUsage;
-    auto a = read_document(o.compare[0]);
+    auto a = read_bench_document(o.compare[0]);
     if (!a) return ui::fail(a.error(), o.json);
-    auto b = read_document(o.compare[1]);
+    auto b = read_bench_document(o.compare[1]);
     if (!b) return ui::fail(b.error(), o.json);
     if (o.html.empty()) return ui::fail(Error("--compare needs --html FILE"), o.json), kExitUsage;
-    if (auto s = write_html(o.html, *a, *b); !s) return ui::fail(s.error(), o.json);
+    if (auto s = write_bench_html(o.html, *a, *b); !s) return ui::fail(s.error(), o.json);
     if (!o.json) std::printf("wrote %s\n", o.html.c_str());
     return kExitOk;
   }
-  if (o.url.empty())
-    return ui::fail(Error("give a URL to load (in-project benchmarks are not there yet)"), o.json), kExitUsage;
-
   bench::HttpLoadOptions load;
   load.url = o.url;
   load.method = o.method;
@@ -180,9 +110,25 @@ int run_bench(const Options& o) {
   }
   std::optional<std::vector<bench::RunResult>> baseline;
   if (!o.baseline.empty()) {  // read first: a missing baseline should not cost a whole run
-    auto b = read_document(o.baseline);
+    auto b = read_bench_document(o.baseline);
     if (!b) return ui::fail(b.error(), o.json);
     baseline = std::move(b).value();
+  }
+
+  load.stop = &g_stop;
+  ::signal(SIGINT, [](int) { g_stop = true; });
+  BenchCommon common;
+  common.json = o.json;
+  common.html = o.html;
+  common.baseline = std::move(baseline);
+  if (max_regression) common.max_regression = *max_regression;
+  if (o.ws_flags.ws) {
+    common.load = std::move(load);
+    return run_ws_bench(o.ws_flags, common);
+  }
+  if (o.url.empty()) {  // inside a project
+    common.load = std::move(load);
+    return run_project_bench(o.project_flags, common);
   }
 
   // A live line on a terminal; SIGINT ends the run early with what was measured.
@@ -190,55 +136,16 @@ int run_bench(const Options& o) {
   if (tty && !o.json)
     load.on_progress = [](const bench::Progress& p) {
       std::fprintf(stderr, "\r\033[K  %5.1f s  %s requests  %s/s  %s errors", p.elapsed_s,
-                   thousands(static_cast<double>(p.requests)).c_str(), thousands(p.requests_per_s).c_str(),
-                   thousands(static_cast<double>(p.errors)).c_str());
+                   format_thousands(static_cast<double>(p.requests)).c_str(), format_thousands(p.requests_per_s).c_str(),
+                   format_thousands(static_cast<double>(p.errors)).c_str());
       std::fflush(stderr);
     };
-  load.stop = &g_stop;
-  ::signal(SIGINT, [](int) { g_stop = true; });
   auto result = bench::run_http_load(load);
   ::signal(SIGINT, SIG_DFL);
   if (tty && !o.json) std::fprintf(stderr, "\r\033[K");
   if (!result) return ui::fail(result.error(), o.json);
-  std::vector<bench::RunResult> runs{std::move(result).value()};
-
-  int exit_code = kExitOk;
-  nlohmann::ordered_json doc = bench::to_json(runs);
-  if (baseline) {
-    auto gate = bench::check_baseline(runs, *baseline, *max_regression);
-    if (!gate) return ui::fail(gate.error(), o.json);
-    nlohmann::ordered_json g = {{"baseline", o.baseline}, {"max_regression", *max_regression}, {"passed", gate->passed()}};
-    g["regressions"] = nlohmann::ordered_json::array();
-    for (const auto& r : gate->regressions)
-      g["regressions"].push_back({{"label", r.label}, {"figure", r.figure}, {"baseline", r.baseline},
-                                  {"current", r.current}, {"change", r.change}});
-    g["notes"] = gate->notes;
-    doc["gate"] = g;
-    if (!gate->passed()) exit_code = kExitError;
-    if (!o.json) {
-      print_summary(runs.front());
-      for (const auto& n : gate->notes) std::printf("note: %s\n", n.c_str());
-      for (const auto& r : gate->regressions)
-        std::printf("%s %s: %s: %.4g → %.4g (%+.1f%%, over the %.0f%% allowed)\n",
-                    ui::paint("regression", ui::Tone::Red, stdout).c_str(), r.label.c_str(), r.figure.c_str(),
-                    r.baseline, r.current, r.change * 100, *max_regression * 100);
-      if (gate->passed()) std::printf("baseline %s: no regression over %.0f%%\n", o.baseline.c_str(), *max_regression * 100);
-    }
-  } else if (!o.json) {
-    print_summary(runs.front());
-  }
-  if (!o.html.empty()) {
-    if (auto s = write_html(o.html, runs, {}); !s) return ui::fail(s.error(), o.json);
-    if (!o.json) std::printf("wrote %s\n", o.html.c_str());
-  }
-  if (o.json) std::printf("%s\n", doc.dump(2).c_str());
-  if (runs.front().requests == 0) {  // nothing answered: the run measured nothing
-    if (!o.json)
-      ui::print_error(Error("no response from " + o.url + " (" + std::to_string(runs.front().errors.total()) +
-                            " errors; see above)"));
-    return kExitError;
-  }
-  return exit_code;
+  const std::vector<bench::RunResult> runs{std::move(result).value()};
+  return finish_bench(runs, common, o.baseline);
 }
 
 }  // namespace
@@ -246,7 +153,9 @@ int run_bench(const Options& o) {
 void add_bench(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("bench", "Load an HTTP endpoint and report throughput and latency");
-  cmd->add_option("url", o->url, "The URL to load (http://HOST[:PORT]/PATH)");
+  cmd->add_option("url", o->url,
+                  "The URL to load (http://HOST[:PORT]/PATH; ws:// with --ws). Without one, inside a "
+                  "project: every route of the app, served in-process");
   cmd->add_option("-c,--connections", o->connections, "Connections kept open")
       ->default_str(std::to_string(kDefaultConnections))
       ->type_name("N")
@@ -279,6 +188,8 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("--compare", o->compare, "Render two saved --json results together (with --html)")
       ->expected(2)
       ->type_name("FILE.json");
+  add_project_flags(*cmd, o->project_flags);
+  add_ws_flags(*cmd, o->ws_flags);
   cmd->footer(
       "Keep-alive HTTP/1.1 on a few threads. Closed loop by default; --rate sends at a constant\n"
       "rate and measures latency from each request's due time (coordinated omission corrected).\n"
