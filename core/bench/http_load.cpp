@@ -97,7 +97,7 @@ struct Shared {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(net::io_context& ioc, Shared& shared, Stats& stats, size_t index, size_t total)
-      : socket_(ioc), timer_(ioc), pace_(ioc), shared_(shared), stats_(stats) {
+      : socket_(ioc), pace_(ioc), shared_(shared), stats_(stats) {
     if (shared_.per_connection_rate > 0) {
       // Spread the connections' schedules over one interval so requests do not go in bursts.
       interval_ = nanoseconds(static_cast<int64_t>(1e9 / shared_.per_connection_rate));
@@ -106,10 +106,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void start() { connect(); }
+  // Closes the connection when its request is past its deadline: the pending read or write
+  // fails, and on_error counts a timeout.
+  void check_timeout(Clock::time_point now) {
+    if (now < deadline_) return;
+    deadline_ = Clock::time_point::max();
+    timed_out_ = true;
+    beast::error_code ignored;
+    socket_.close(ignored);
+  }
   void stop() {
     beast::error_code ignored;
     socket_.close(ignored);
-    timer_.cancel();
     pace_.cancel();
   }
 
@@ -176,7 +184,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void send(Clock::time_point intended) {
     if (!claim()) return;
     intended_ = intended;
-    const uint64_t request = ++sequence_;
     parser_.emplace();
     parser_->header_limit(kMaxResponseHead);
     // No limit: the body is counted, not kept. (Not boost::none: Beast 1.74 compares the
@@ -184,13 +191,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     if (shared_.head) parser_->skip(true);
     received_ = 0;
-    timer_.expires_after(shared_.options->timeout);
-    timer_.async_wait([self = shared_from_this(), request](beast::error_code ec) {
-      if (ec || request != self->sequence_ || !self->parser_) return;  // the response came
-      self->timed_out_ = true;
-      beast::error_code ignored;
-      self->socket_.close(ignored);  // the pending read fails; on_error counts the timeout
-    });
+    deadline_ = Clock::now() + shared_.options->timeout;
     timed_out_ = false;
     net::async_write(socket_, net::buffer(shared_.request), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->on_error(ec);
@@ -217,7 +218,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (used == 0) break;
     }
     if (!parser_->is_done()) return read();
-    timer_.cancel();
+    deadline_ = Clock::time_point::max();
     const auto now = Clock::now();
     // Bytes of this response: what was read minus what is left over (pipelining is not
     // used, so left-over bytes are an error the next parse will report).
@@ -268,7 +269,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void on_error(beast::error_code ec) {
-    timer_.cancel();
+    deadline_ = Clock::time_point::max();
     if (finished() && ec == net::error::operation_aborted && !timed_out_) return;  // stopping
     ErrorKind kind = ErrorKind::Reset;
     if (timed_out_) kind = ErrorKind::Timeout;
@@ -283,7 +284,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   tcp::socket socket_;
-  net::steady_timer timer_;  // the request's timeout
+  // The request in flight times out at this (checked by the thread's watch, not by a timer
+  // per request: arming and cancelling one per request cost more than the parsing).
+  Clock::time_point deadline_ = Clock::time_point::max();
   net::steady_timer pace_;   // open loop: waiting for the next request's due time
   Shared& shared_;
   Stats& stats_;
@@ -293,7 +296,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint64_t received_ = 0;
   bool timed_out_ = false;
   bool measured_ = false;   // the request in flight counts (see claim)
-  uint64_t sequence_ = 0;   // requests sent: a timeout applies to the one it was set for
   nanoseconds interval_{0};
   Clock::time_point next_due_{};
 };
@@ -399,7 +401,11 @@ Result<RunResult> run_http_load(const HttpLoadOptions& o) {
           const bool all_ended = o.requests && shared.completed.load() + shared.failed.load() >= *o.requests;
           if (Clock::now() >= shared.measure_end || (o.stop && o.stop->load()) || all_ended)
             shared.over = true;
-          if (!shared.over) return watch();
+          if (!shared.over) {
+            const auto now = Clock::now();
+            for (auto& c : conns) c->check_timeout(now);
+            return watch();
+          }
           stats[t].cpu_end = thread_cpu_seconds();
           for (auto& c : conns) c->stop();
         });
