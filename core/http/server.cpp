@@ -227,6 +227,7 @@ struct Answer {
   std::string id, method, path;  // for the log
   Response response;
   std::string route, component, engine, failure, guest_stderr;
+  std::string module_sha256;  // of the component's module (a reload changes it)
   bool canary = false;  // the route's canary component served it
   bool websocket = false;  // a websocket route: only upgrades are served
   uint16_t ws_close = 0;     // a WebSocket close event: the close code, and why the server closed
@@ -413,6 +414,7 @@ class ServerImpl final : public Server {
                           {"status", status},           {"bytes", bytes},      {"total_us", total_us},
                           {"instantiate_us", a.instantiate_us}, {"guest_us", a.guest_us},
                           {"engine", a.engine}};
+      if (!a.module_sha256.empty()) j["module_sha256"] = a.module_sha256;
       if (!a.failure.empty()) j["error"] = a.failure;
       if (a.canary) j["canary"] = true;
       if (a.ws_close) j["ws_close"] = a.ws_close;
@@ -552,6 +554,7 @@ Answer ServerImpl::handle(const AppState& state, const Request& request, Compone
     return a;
   }
   a.component = component;
+  a.module_sha256 = it->second->component.module->sha256();
   *slot = it->second;
   *match = (*routed)->match;
   return a;
@@ -867,6 +870,7 @@ class WsSession final : public detail::WsConnection {
     a.path = upgrade.target.substr(0, upgrade.target.find('?'));
     a.route = route(upgrade).route;
     a.component = slot_->component.id;
+    a.module_sha256 = slot_->component.module->sha256();
     a.canary = canary_;
     a.engine = e.engine;
     a.failure = failure;

@@ -137,6 +137,9 @@ assert any(l["path"] == "/api/items" and l["status"] == 200 and "handled /items"
 assert any(l["status"] == 504 and "timeout" in l.get("error", "") for l in reqs)
 assert any(l["status"] == 500 and "unreachable" in l.get("error", "") for l in reqs)
 assert all(l["request_id"] for l in reqs)
+# A component request names the module (sha256) and the engine that ran it.
+guest = [l for l in reqs if l.get("component") == "app" and l["status"] == 200]
+assert guest and all(len(l["module_sha256"]) == 64 and l["engine"] for l in guest), guest[:2]
 EOF
 
 # Graceful shutdown: a request in flight finishes, then the server exits 0.
