@@ -41,6 +41,7 @@ struct Options {
   bool json = false;
   bool watch = false;
   std::string log_file;
+  std::string health_path = "/_edgectl/health", metrics_path = "/_edgectl/metrics";
   LimitFlags limits;
   ServeLimitFlags serve_limits;
 };
@@ -101,6 +102,8 @@ int run_serve(const Options& o) {
     log = std::fopen(o.log_file.c_str(), "a");
     if (!log) return ui::print_error(Error("cannot open --log-file " + o.log_file + ": " + std::strerror(errno))), kExitError;
   }
+  options.health_path = o.health_path;
+  options.metrics_path = o.metrics_path;
   options.on_log = [log](std::string_view line) {
     // One write per line: lines from concurrent requests never interleave.
     std::string out(line);
@@ -200,6 +203,19 @@ void add_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--log-file", o->log_file, "Append the access log to this file instead of stdout")
       ->type_name("PATH");
   cmd->add_flag("--json", o->json, "Log one JSON line per request (and the start-up as JSON)");
+  auto path_check = [](const std::string& v) {
+    return v.size() > 1 && v.front() == '/' && v.find_first_of("?# ") == std::string::npos
+               ? std::string()
+               : "expected an absolute path such as /healthz";
+  };
+  cmd->add_option("--health-path", o->health_path, "Where the health check answers (it shadows a route)")
+      ->default_str("/_edgectl/health")
+      ->type_name("PATH")
+      ->check(path_check);
+  cmd->add_option("--metrics-path", o->metrics_path, "Where the Prometheus metrics are served")
+      ->default_str("/_edgectl/metrics")
+      ->type_name("PATH")
+      ->check(path_check);
   cmd->footer(
       "A fresh instance of the component runs each request (WAGI/CGI, docs/contract.md); its\n"
       "time limit defaults to 30s (504 beyond). Health: /_edgectl/health; Prometheus metrics:\n"
