@@ -199,7 +199,8 @@ void add_bench(CLI::App& app, int& exit_code) {
       "  edgectl bench http://127.0.0.1:3000/api -n 10000 -m POST --body order.json -H 'Content-Type: application/json'\n"
       "  edgectl bench http://127.0.0.1:3000/hello --rate 2000 -d 30s --json > run.json\n"
       "  edgectl bench http://127.0.0.1:3000/hello --baseline main.json --max-regression 10%\n"
-      "  edgectl bench --compare main.json branch.json --html report.html");
+      "  edgectl bench --compare main.json branch.json --html report.html\n"
+      "  edgectl bench --ws ws://127.0.0.1:3000/ws -c 10000 --hold 30s");
   cmd->callback([o, &exit_code] { exit_code = run_bench(*o); });
 }
 

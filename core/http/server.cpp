@@ -49,6 +49,10 @@ constexpr int kRetryAfterSeconds = 1;
 constexpr std::chrono::milliseconds kQueueRetry{2};
 // The WebSocket ticker runs this often at most and at least (the heartbeat's resolution).
 constexpr std::chrono::milliseconds kMinTick{10}, kMaxTick{1'000};
+// A WebSocket event waits at least this long for a free instance before its connection is
+// closed with 1013: its client is already connected and waiting (a burst of thousands of
+// connections opening must not be cut at the HTTP queue_wait of 100 ms).
+constexpr std::chrono::milliseconds kWsEventQueueWait{5'000};
 // A component whose requests take less than this on average runs on the I/O threads.
 constexpr uint32_t kInlineGuestMaxUs = 500;
 // WebSocket connections are spread over this many groups, a strand each (see WsGroup).
@@ -799,7 +803,7 @@ class WsSession final : public detail::WsConnection {
     const size_t limit = slot->component.max_concurrent.value_or(server_.options().limits.max_concurrent_per_component);
     if (event != WsEvent::Close && slot->running.fetch_add(1) >= limit) {
       slot->running.fetch_sub(1);
-      if (Clock::now() - queued < server_.options().limits.queue_wait) {
+      if (Clock::now() - queued < std::max<std::chrono::milliseconds>(server_.options().limits.queue_wait, kWsEventQueueWait)) {
         auto timer = std::make_shared<net::steady_timer>(conn->executor(), kQueueRetry);
         timer->async_wait([conn, timer, event, payload = std::move(payload), binary, queued](beast::error_code) mutable {
           conn->run(event, std::move(payload), binary, queued);
