@@ -20,6 +20,7 @@ struct BenchCommon {
   bool json = false;
   std::string html;              // "": no report
   std::optional<std::vector<bench::RunResult>> baseline;
+  std::string baseline_path;     // the file `baseline` was read from
   double max_regression = 0.1;
 };
 
@@ -27,6 +28,7 @@ struct ProjectBenchFlags {
   std::string manifest;  // -f: edgectl.toml (default: found from the current folder)
   std::vector<std::string> routes;  // --route PATH (repeatable): only these
   std::string engines = "aot";      // --engine interp,aot
+  bool no_cold_start = false;       // --no-cold-start
 };
 void add_project_flags(CLI::App& cmd, ProjectBenchFlags& flags);
 int run_project_bench(const ProjectBenchFlags& flags, const BenchCommon& common);

@@ -93,9 +93,11 @@ std::string figure_value(const bench::Regression& r, double v) {
 }  // namespace
 
 int finish_bench(const std::vector<bench::RunResult>& runs, const BenchCommon& common,
-                 const std::string& baseline_path) {
+                 const std::string& baseline_path, const nlohmann::ordered_json& extra) {
   int exit_code = kBenchExitOk;
   nlohmann::ordered_json doc = bench::to_json(runs);
+  if (extra.is_object())
+    for (const auto& [key, value] : extra.items()) doc[key] = value;
   if (!common.json)
     for (const auto& r : runs) print_summary(r);
   if (common.baseline) {

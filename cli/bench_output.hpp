@@ -25,7 +25,8 @@ Status write_bench_html(const std::string& path, const std::vector<bench::RunRes
 
 // Prints the runs (a summary each, or the JSON document), applies the baseline gate, writes
 // the report, and returns the exit code: 1 when a run got no response at all or the gate failed.
+// `extra`'s keys (a mode's own figures, e.g. "cold_start") are added to the JSON document.
 int finish_bench(const std::vector<bench::RunResult>& runs, const BenchCommon& common,
-                 const std::string& baseline_path);
+                 const std::string& baseline_path, const nlohmann::ordered_json& extra = {});
 
 }  // namespace edgectl::cli

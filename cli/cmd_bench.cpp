@@ -121,6 +121,7 @@ int run_bench(const Options& o) {
   common.json = o.json;
   common.html = o.html;
   common.baseline = std::move(baseline);
+  common.baseline_path = o.baseline;
   if (max_regression) common.max_regression = *max_regression;
   if (o.ws_flags.ws) {
     common.load = std::move(load);
@@ -200,7 +201,8 @@ void add_bench(CLI::App& app, int& exit_code) {
       "  edgectl bench http://127.0.0.1:3000/hello --rate 2000 -d 30s --json > run.json\n"
       "  edgectl bench http://127.0.0.1:3000/hello --baseline main.json --max-regression 10%\n"
       "  edgectl bench --compare main.json branch.json --html report.html\n"
-      "  edgectl bench --ws ws://127.0.0.1:3000/ws -c 10000 --hold 30s");
+      "  edgectl bench --ws ws://127.0.0.1:3000/ws -c 10000 --hold 30s\n"
+      "  edgectl bench --engine interp,aot -d 5s          # inside a project: every route, cold start");
   cmd->callback([o, &exit_code] { exit_code = run_bench(*o); });
 }
 

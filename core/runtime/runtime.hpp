@@ -127,6 +127,9 @@ class Instance {
   // function export, or arguments that do not match (the guest did not run).
   virtual Result<RunOutcome> invoke(std::string_view export_name, std::span<const Value> args) = 0;
   virtual wasi::WasiCtx& wasi() = 0;
+  // The size of the guest's linear memory (memory 0) now, in bytes: what this instance
+  // holds after _start (edgectl bench's memory per instance). 0 without a memory.
+  virtual uint64_t memory_bytes() const = 0;
 };
 
 class Module {

@@ -74,6 +74,20 @@ TEST_CASE("limits: memory.grow past the cap returns -1 and the module's own maxi
   CHECK(std::get<int32_t>(invoke_fresh(*own_max, "grow", {int32_t{2}}).results[0]) == -1);
 }
 
+TEST_CASE("limits: memory_bytes reports the guest's linear memory as it grows") {
+  auto engine = test_engine();
+  auto module = load(*engine, wat(R"((module
+    (memory 2)
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
+  )"));
+  auto instance = test::instantiate(*module);
+  CHECK(instance->memory_bytes() == 2 * kPage);
+  invoke(*instance, "grow", {int32_t{1}});
+  CHECK(instance->memory_bytes() == 3 * kPage);
+  auto no_memory = load(*engine, wat(R"((module (func (export "f"))))"));
+  CHECK(test::instantiate(*no_memory)->memory_bytes() == 0);
+}
+
 TEST_CASE("limits: initial memory over the cap fails to instantiate, saying so") {
   auto engine = test_engine();
   auto module = load(*engine, wat("(module (memory 4))"), {{}, "big.wasm"});

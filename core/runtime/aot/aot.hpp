@@ -53,6 +53,9 @@ struct CompileOptions {
   // Less generated C than this compiles as one part (a part's fixed cost is the shared
   // declarations); tests set 0 to exercise the split.
   size_t min_split_bytes = 512 * 1024;
+  // The cache to read and publish into; empty: cache_dir(). edgectl bench points it at an
+  // empty folder to time a cache miss without touching the user's cache.
+  std::filesystem::path cache_root;
 };
 
 struct Compiled {

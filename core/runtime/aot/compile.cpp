@@ -255,7 +255,7 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
   const std::string opt = optimize_flag(bytes.size());
   const std::string flags = flags_for(bytes.size(), toolchain);
   const std::string key = key_of(wasm_sha, toolchain, flags);
-  const fs::path root = cache_dir();
+  const fs::path root = options.cache_root.empty() ? cache_dir() : options.cache_root;
   const fs::path entry = root / key;
   if (auto hit = valid_entry(entry, key)) {
     hit->time = Clock::now() - started;

@@ -65,6 +65,7 @@ class AotInstance final : public Instance {
   Result<RunOutcome> run_start() override;
   Result<RunOutcome> invoke(std::string_view export_name, std::span<const Value> args) override;
   wasi::WasiCtx& wasi() override { return *wasi_; }
+  uint64_t memory_bytes() const override { return rt::memory_bytes(ctx_); }
 
  private:
   struct Entry {

@@ -434,6 +434,10 @@ uint32_t finish_host_call(sig_atomic_t was, HostOutcome out) {
 
 }  // namespace
 
+uint64_t memory_bytes(const GuestCtx& ctx) {
+  return ctx.memory ? static_cast<const wasm_rt_memory_t*>(ctx.memory)->size : 0;
+}
+
 Stopped call_guest(GuestCtx& ctx, void (*fn)(void*, void*), void* instance, void* arg,
                    const Budget& budget) {
   install_handlers();

@@ -80,6 +80,7 @@ class InterpInstance final : public Instance {
   Result<RunOutcome> run_start() override;
   Result<RunOutcome> invoke(std::string_view export_name, std::span<const Value> args) override;
   wasi::WasiCtx& wasi() override { return *wasi_; }
+  uint64_t memory_bytes() const override { return machine_ ? machine_->memory_bytes() : 0; }
 
  private:
   // One entry into the guest: its deadline, and what it has used so far.

@@ -65,6 +65,9 @@ struct Stopped {
   const void* pc = nullptr;  // where guest code trapped, when known
 };
 
+// The current size in bytes of ctx.memory (0 without one).
+uint64_t memory_bytes(const GuestCtx& ctx);
+
 // Runs fn(instance, arg) as guest code on this thread under the budget. fn is a function
 // of the compiled module (C code: nothing to unwind). Never re-entered on one thread.
 Stopped call_guest(GuestCtx& ctx, void (*fn)(void*, void*), void* instance, void* arg,
