@@ -5,9 +5,14 @@
 # getrusage(RUSAGE_CHILDREN) around each run). Targets: edgectl bench's requests/s within
 # ±10% of wrk's, its p99 close to wrk's, its CPU per request no more than wrk's.
 #
-# Targets loaded (both on 127.0.0.1):
+# Targets loaded (all on 127.0.0.1):
 #   - nginx answering a 13-byte body (fast: the load generator's own cost shows);
-#   - edgectl serve with the scaffolded http-c hello (aot), the server people bench.
+#   - edgectl serve with the scaffolded http-c hello (aot), the server people bench;
+#   - a server that answers after 20 ms (tests/integration/lib/delay_server.py): bound by
+#     latency, not CPU, so both tools must report the same requests/s and p99.
+# With 2 or more cores, the servers run on CPU 0 and the load generators on CPU 1
+# (taskset): otherwise a cheaper load generator leaves the server more CPU and reports
+# more requests/s for that reason alone.
 #
 # Usage: scripts/bench/bench.sh      Environment: EDGECTL, DURATION (10), CONNECTIONS (64),
 #        ROUNDS (2), THREADS (2, for both tools).
@@ -55,7 +60,9 @@ http {
   }
 }
 EOF
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' &
+SERVER_CPU=() CLIENT_CPU=()
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); fi
+"${SERVER_CPU[@]}" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' &
 pids+=($!)
 wait_http "http://127.0.0.1:$nginx_port/hello"
 
@@ -63,16 +70,22 @@ wait_http "http://127.0.0.1:$nginx_port/hello"
 export XDG_CACHE_HOME="$WORK/cache"
 (cd "$WORK" && "$EDGECTL" new http-c hello >/dev/null && cd hello && "$EDGECTL" build --aot >/dev/null)
 serve_port=$(free_port)
-(cd "$WORK/hello" && exec "$EDGECTL" serve --listen "127.0.0.1:$serve_port" >/dev/null 2>&1) &
+(cd "$WORK/hello" && exec "${SERVER_CPU[@]}" "$EDGECTL" serve --listen "127.0.0.1:$serve_port" >/dev/null 2>&1) &
 pids+=($!)
 wait_http "http://127.0.0.1:$serve_port/hello"
+"${SERVER_CPU[@]}" python3 "$ROOT/tests/integration/lib/delay_server.py" --lifetime 3600 > "$WORK/delay.port" &
+pids+=($!)
+for _ in $(seq 100); do grep -q port "$WORK/delay.port" 2>/dev/null && break; sleep 0.05; done
+delay_port=$(awk '/port/{print $2}' "$WORK/delay.port")
 
 # Each load: requests/s, p99 (ms) and the CPU time per request of the load generator.
-python3 - "$WORK" "$EDGECTL" "$DURATION" "$CONNECTIONS" "$THREADS" "$ROUNDS" \
-  "nginx=http://127.0.0.1:$nginx_port/hello" "edgectl-serve=http://127.0.0.1:$serve_port/hello" <<'PY'
-import json, re, resource, subprocess, sys
+CLIENT_CPU="${CLIENT_CPU[*]}" python3 - "$WORK" "$EDGECTL" "$DURATION" "$CONNECTIONS" "$THREADS" "$ROUNDS" \
+  "nginx=http://127.0.0.1:$nginx_port/hello" "edgectl-serve=http://127.0.0.1:$serve_port/hello" \
+  "delay-20ms=http://127.0.0.1:$delay_port/delay/20" <<'PY'
+import json, os, re, resource, subprocess, sys
 work, edgectl, duration, conns, threads, rounds = sys.argv[1:7]
 targets = dict(a.split("=", 1) for a in sys.argv[7:])
+pin = os.environ.get("CLIENT_CPU", "").split()
 
 def child_cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -80,7 +93,7 @@ def child_cpu():
 
 def wrk(url):
     before = child_cpu()
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--latency", url],
+    out = subprocess.run(pin + ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--latency", url],
                          capture_output=True, text=True, timeout=int(duration) + 60, check=True).stdout
     cpu = child_cpu() - before
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -91,7 +104,7 @@ def wrk(url):
 
 def edgectl_bench(url):
     before = child_cpu()
-    out = subprocess.run([edgectl, "bench", url, "-t", threads, "-c", conns, "-d", f"{duration}s", "--json"],
+    out = subprocess.run(pin + [edgectl, "bench", url, "-t", threads, "-c", conns, "-d", f"{duration}s", "--json"],
                          capture_output=True, text=True, timeout=int(duration) + 60, check=True).stdout
     cpu = child_cpu() - before
     r = json.loads(out)["runs"][0]
@@ -129,4 +142,5 @@ for name in targets:
     print(f"| {name} | {rr:.2f} | {'met' if 0.9 <= rr <= 1.1 else 'NOT met'} | {pr:.2f} | {cr:.2f} | {'met' if cr <= 1 else 'NOT met'} |")
 PY
 echo
+[ ${#SERVER_CPU[@]} -gt 0 ] && echo "servers pinned to CPU 0, load generators to CPU 1 (taskset)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; wrk $(wrk --version 2>&1 | awk 'NR==1{print $2}'); $("$NGINX" -v 2>&1 | sed 's/^nginx version: //')"
