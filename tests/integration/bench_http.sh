@@ -102,12 +102,14 @@ set -e
 [ "$status" = 1 ] || fail "a run with no response exits $status, expected 1"
 [ "$(field dead.json '["runs"][0]["errors"]["connect"]')" = 10 ] || fail "connect errors: $(field dead.json '["runs"][0]["errors"]')"
 
-# The baseline gate: the same load passes; three times the delay fails and names the figures.
+# The baseline gate: the same load passes; three times the delay (p99 +200 %, requests/s
+# -67 %) fails and names the figures. The allowance is wide because a Python test server's
+# p99 moves by tens of percent between runs on a busy machine.
 "$EDGECTL" bench "$base/delay/10" -c 10 -d 2s --json > baseline.json
-"$EDGECTL" bench "$base/delay/10" -c 10 -d 2s --baseline baseline.json --max-regression 30% > pass.txt ||
+"$EDGECTL" bench "$base/delay/10" -c 10 -d 2s --baseline baseline.json --max-regression 80% > pass.txt ||
   fail "the same load failed the gate: $(cat pass.txt)"
 set +e
-"$EDGECTL" bench "$base/delay/30" -c 10 -d 2s --baseline baseline.json --max-regression 30% --label "GET $base/delay/10" > regress.txt
+"$EDGECTL" bench "$base/delay/60" -c 10 -d 2s --baseline baseline.json --max-regression 80% --label "GET $base/delay/10" > regress.txt
 status=$?
 set -e
 [ "$status" = 1 ] || fail "an injected regression exits $status: $(cat regress.txt)"
