@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   cli::add_cache(app, exit_code);
   cli::add_serve(app, exit_code);
   cli::add_bench(app, exit_code);
+  cli::add_push(app, exit_code);
 
   try {
     app.parse(argc, argv);

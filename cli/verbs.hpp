@@ -13,5 +13,6 @@ void add_run(CLI::App& app, int& exit_code);
 void add_cache(CLI::App& app, int& exit_code);
 void add_serve(CLI::App& app, int& exit_code);
 void add_bench(CLI::App& app, int& exit_code);
+void add_push(CLI::App& app, int& exit_code);
 
 }  // namespace edgectl::cli
