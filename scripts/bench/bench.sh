@@ -19,6 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
+source "$ROOT/scripts/bench/lib/nginx.sh"
 EDGECTL=${EDGECTL:-$ROOT/build/cli/edgectl}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -41,28 +42,10 @@ wait_http() { for _ in $(seq 200); do curl -fsS "$1" >/dev/null 2>&1 && return 0
 
 # nginx: a foreground master with every path under $WORK/nginx.
 nginx_port=$(free_port)
-mkdir -p "$WORK/nginx/tmp"
-cat > "$WORK/nginx/nginx.conf" <<EOF
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location = /hello { default_type text/plain; return 200 "Hello, world!"; }
-  }
-}
-EOF
+write_nginx_conf "$WORK/nginx" "$nginx_port"
 SERVER_CPU=() CLIENT_CPU=()
 if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); fi
-"${SERVER_CPU[@]}" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' &
+"${SERVER_CPU[@]}" "${NGINX_CMD[@]}" &
 pids+=($!)
 wait_http "http://127.0.0.1:$nginx_port/hello"
 

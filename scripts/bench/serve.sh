@@ -35,6 +35,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
+source "$ROOT/scripts/bench/lib/nginx.sh"
 EDGECTL=${EDGECTL:-$ROOT/build/cli/edgectl}
 COLD_RUNS=${COLD_RUNS:-10}
 DURATION=${DURATION:-10}
@@ -192,26 +193,8 @@ EOF
   # nginx: a foreground master (its PID is ours to stop) with every path under $WORK/nginx.
   nginx_port=$(free_port)
   nginx_url="http://127.0.0.1:$nginx_port/hello"
-  mkdir -p "$WORK/nginx/tmp"
-  cat > "$WORK/nginx/nginx.conf" <<EOF
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp/body;
-  proxy_temp_path $WORK/nginx/tmp/proxy;
-  fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-  uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-  scgi_temp_path $WORK/nginx/tmp/scgi;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location = /hello { default_type text/plain; return 200 "Hello, world!"; }
-  }
-}
-EOF
-  "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' &
+  write_nginx_conf "$WORK/nginx" "$nginx_port"
+  "${NGINX_CMD[@]}" &
   pids+=($!)
   wait_http "$nginx_url" "${pids[-1]}"
 
