@@ -8,8 +8,8 @@
 //     end (or a stop) sets `over`, and every thread closes its connections politely (a
 //     close frame), then, after a grace period, by force.
 #include "bench/ws_load.hpp"
+#include "util/process.hpp"
 
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <boost/asio.hpp>
@@ -37,7 +37,7 @@ constexpr std::chrono::milliseconds kCloseGrace{1000};
 constexpr std::chrono::milliseconds kProgressPoll{20};
 // Open files besides the connections: stdio, each thread's epoll and timer descriptors,
 // the resolver, a --message file.
-constexpr rlim_t kReservedFiles = 64;
+constexpr uint64_t kReservedFiles = 64;
 // RFC 6455 §7.1.5: the code reported for a close frame that carries none.
 constexpr int kNoCloseCode = 1005;
 
@@ -399,18 +399,12 @@ Result<ParsedUrl> parse_ws_url(std::string_view url) {
 }
 
 Status ensure_open_files(uint32_t connections) {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return Error("cannot read the open-file limit");
-  const rlim_t needed = connections + kReservedFiles;
-  if (limit.rlim_cur < needed && limit.rlim_cur != RLIM_INFINITY) {
-    rlimit raised = limit;
-    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : limit.rlim_max;
-    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
-  }
-  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed)
+  const uint64_t needed = connections + kReservedFiles;
+  const uint64_t allowed = raise_open_file_limit();
+  if (allowed < needed)
     return Error(
         std::to_string(connections) + " connections need about " + std::to_string(needed) +
-        " open files, and this process may open at most " + std::to_string(limit.rlim_cur) +
+        " open files, and this process may open at most " + std::to_string(allowed) +
         " (the hard limit, `ulimit -Hn`): use fewer connections (-c), or raise the hard limit " +
         "(as root, or LimitNOFILE= for a systemd service)");
   return {};

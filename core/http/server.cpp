@@ -12,7 +12,6 @@
 //     enforces the heartbeat and idle timeouts.
 #include "http/server.hpp"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -31,6 +30,7 @@
 
 #include "http/detail/ws_connection.hpp"
 #include "http/static_files.hpp"
+#include "util/process.hpp"
 
 namespace edgectl::http {
 namespace {
@@ -299,10 +299,7 @@ class ServerImpl final : public Server {
   Status listen() {
     // Every connection is a descriptor: take the open-file limit the system allows (the
     // soft limit is often 1024, far below WebSocketLimits::max_connections).
-    if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
-      files.rlim_cur = files.rlim_max;
-      ::setrlimit(RLIMIT_NOFILE, &files);
-    }
+    raise_open_file_limit();
     beast::error_code ec;
     auto address = net::ip::make_address(options_.host, ec);
     if (ec) return Error("cannot listen on '" + options_.host + "': not an IP address");

@@ -1,10 +1,10 @@
 // Building the Wasm OCI artifact (see oci.hpp).
-#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "oci/oci.hpp"
 #include "util/fs.hpp"
+#include "util/process.hpp"
 #include "util/sha256.hpp"
 
 namespace edgectl::oci {
@@ -27,17 +27,14 @@ Json descriptor(const Blob& b) {
   return d;
 }
 
-// One line of a git command's output in `dir`, or "" (not a repository, no git).
-std::string git(const fs::path& dir, const std::string& args) {
-  const std::string cmd = "git -C '" + (dir.empty() ? std::string(".") : dir.string()) + "' " + args + " 2>/dev/null";
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return "";
-  char line[512] = {};
-  const bool got = std::fgets(line, sizeof line, p) != nullptr;
-  ::pclose(p);
-  std::string out = got ? line : "";
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
+// The first line of a git command's output in `dir`, or "" (not a repository, no git).
+std::string git(const fs::path& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), {"git", "-C", dir.empty() ? std::string(".") : dir.string()});
+  auto out = capture_output(args);
+  if (!out) return "";
+  std::string line = out->substr(0, out->find('\n'));
+  while (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
 }
 
 Result<int64_t> created_time(const ArtifactOptions& o) {
@@ -93,8 +90,8 @@ Result<Artifact> build_artifact(const manifest::Manifest& app, const ArtifactOpt
   const std::string version = !options.version.empty() ? options.version
                               : app.app.version      ? app.app.version->value
                                                      : std::string();
-  const std::string revision = !options.revision.empty() ? options.revision : git(app.dir, "rev-parse HEAD");
-  const std::string source = !options.source.empty() ? options.source : git(app.dir, "config --get remote.origin.url");
+  const std::string revision = !options.revision.empty() ? options.revision : git(app.dir, {"rev-parse", "HEAD"});
+  const std::string source = !options.source.empty() ? options.source : git(app.dir, {"config", "--get", "remote.origin.url"});
   Json annotations = {{"org.opencontainers.image.created", when}, {"org.opencontainers.image.title", app.app.name.value}};
   if (!version.empty()) annotations["org.opencontainers.image.version"] = version;
   if (!revision.empty()) annotations["org.opencontainers.image.revision"] = revision;

@@ -42,6 +42,11 @@ std::optional<std::string> capture_output(const std::vector<std::string>& argv);
 // The full path of `name` in PATH (or `name` itself if it contains a '/' and is executable).
 std::optional<std::filesystem::path> find_program(std::string_view name);
 
+// Raises this process's open-file soft limit to its hard limit (servers and load generators
+// hold a descriptor per connection; the soft limit is often 1024). Returns the limit now in
+// force; UINT64_MAX when unlimited.
+uint64_t raise_open_file_limit();
+
 // "sh -c" for manifest `command` strings, which users write as shell lines.
 std::vector<std::string> shell_command(const std::string& line);
 
