@@ -13,6 +13,8 @@
 #include "http/serve_limits.hpp"
 #include "http/server.hpp"
 #include "limit_flags.hpp"
+#include "oci/oci.hpp"
+#include "registry_flags.hpp"
 #include "serve_banner.hpp"
 #include "serve_flags.hpp"
 #include "serve_target.hpp"
@@ -44,7 +46,37 @@ struct Options {
   std::string health_path = "/_edgectl/health", metrics_path = "/_edgectl/metrics";
   LimitFlags limits;
   ServeLimitFlags serve_limits;
+  std::string pull = "missing";
+  RegistryFlags registry;
 };
+
+// A registry reference rather than a path: oci://REF, or (when no such file exists) a
+// first component that names a registry host ("ghcr.io/...", "127.0.0.1:5000/...").
+bool is_registry_reference(const std::string& target) {
+  if (target.rfind("oci://", 0) == 0) return true;
+  std::error_code ec;
+  if (target.empty() || fs::exists(target, ec)) return false;
+  const size_t slash = target.find('/');
+  if (slash == std::string::npos || slash == 0) return false;
+  const std::string first = target.substr(0, slash);
+  return first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost";
+}
+
+// Pulls REF (or finds it in the store) and returns the folder to serve.
+Result<fs::path> pull_for_serve(const Options& o) {
+  auto ref = oci::parse_reference(o.target);
+  if (!ref) return std::move(ref).error();
+  oci::PullOptions options;
+  if (!parse_pull_policy(o.pull, options.policy)) return Error("--pull: always, missing or never");
+  options.transport = transport_options(o.registry, false);
+  auto pulled = oci::pull(*ref, options);
+  if (!pulled) return std::move(pulled).error();
+  for (const auto& n : pulled->notes) ui::print_warning(n);
+  if (!pulled->runnable)
+    return Error(pulled->reference + " cannot be served (" + pulled->kind + "); its modules are in " + pulled->dir.string());
+  std::fprintf(stderr, "%s %s\n", pulled->from_store ? "from the store:" : "pulled", pulled->reference.c_str());
+  return pulled->dir;
+}
 
 int run_serve(const Options& o) {
   // Where: HOST:PORT, :PORT or PORT.
@@ -64,8 +96,15 @@ int run_serve(const Options& o) {
   auto engine = runtime::make_engine(o.engine);
   if (!engine) return ui::print_error(engine.error()), kExitUsage;
 
-  // What to serve: a module, a manifest, a folder with one, or the manifest found from here.
-  const fs::path target = o.target.empty() ? fs::path(".") : fs::path(o.target);
+  // What to serve: a module, a manifest, a folder with one, or the manifest found from here;
+  // or an app from a registry, pulled into the store first (what an edge host runs).
+  fs::path target = o.target.empty() ? fs::path(".") : fs::path(o.target);
+  if (is_registry_reference(o.target)) {
+    if (o.watch) return ui::print_error(Error("--watch reloads a folder on this machine, not a registry reference")), kExitUsage;
+    auto dir = pull_for_serve(o);
+    if (!dir) return ui::print_error(dir.error()), kExitError;
+    target = *dir;
+  }
   auto read = read_target(target);
   if (!read) return ui::print_error(read.error()), kExitError;
   // Server limits: built-in < profile < [serve] < flags. Fixed from here on: a reload
@@ -184,8 +223,9 @@ void add_serve(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("serve", "Serve the app's components over HTTP and WebSocket on this machine");
   auto* target = cmd->add_option("target", o->target,
-                                 "edgectl.toml, a folder with one, or a .wasm/.wat module to serve on every path "
-                                 "(default: the edgectl.toml found from here)");
+                                 "edgectl.toml, a folder with one, a .wasm/.wat module to serve on every path, or a "
+                                 "registry reference (oci://REF, or REGISTRY/REPO[:TAG]) (default: the edgectl.toml "
+                                 "found from here)");
   cmd->add_option("-f,--file", o->target, "The manifest to serve (the same as giving it as TARGET)")
       ->type_name("PATH")
       ->excludes(target);
@@ -203,6 +243,13 @@ void add_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--log-file", o->log_file, "Append the access log to this file instead of stdout")
       ->type_name("PATH");
   cmd->add_flag("--json", o->json, "Log one JSON line per request (and the start-up as JSON)");
+  cmd->add_option("--pull", o->pull,
+                  "For a registry reference: always ask the registry; missing: use the local store when it has "
+                  "the tag; never: the store only")
+      ->type_name("always|missing|never")
+      ->check(CLI::IsMember({"always", "missing", "never"}))
+      ->default_str("missing");
+  add_registry_flags(cmd, o->registry);
   auto path_check = [](const std::string& v) {
     return v.size() > 1 && v.front() == '/' && v.find_first_of("?# ") == std::string::npos
                ? std::string()
@@ -228,6 +275,7 @@ void add_serve(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  edgectl serve                         # the edgectl.toml here or above\n"
       "  edgectl serve hello.wasm --listen 127.0.0.1:8080\n"
+      "  edgectl serve ghcr.io/acme/hello:1.0 --pull always   # an edge host: pull, then serve\n"
       "  edgectl serve --json --timeout 2s --max-memory 64MiB\n"
       "  edgectl serve --profile cloudflare    # Cloudflare Workers' limits, before deploying");
   cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });

@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
   cli::add_serve(app, exit_code);
   cli::add_bench(app, exit_code);
   cli::add_push(app, exit_code);
+  cli::add_pull(app, exit_code);
+  cli::add_login(app, exit_code);
+  cli::add_logout(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -14,5 +14,8 @@ void add_cache(CLI::App& app, int& exit_code);
 void add_serve(CLI::App& app, int& exit_code);
 void add_bench(CLI::App& app, int& exit_code);
 void add_push(CLI::App& app, int& exit_code);
+void add_pull(CLI::App& app, int& exit_code);
+void add_login(CLI::App& app, int& exit_code);
+void add_logout(CLI::App& app, int& exit_code);
 
 }  // namespace edgectl::cli

@@ -3,6 +3,7 @@
 // module takes tens of seconds and has no progress callback). Drawn on stderr only when it
 // is a terminal; otherwise silent.
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,6 +23,26 @@ class Spinner {
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::string label_;
+};
+
+// A transfer's progress bar, "pushing  12.0 / 50.0 MiB [#####.....]  24%  31.2 MiB/s",
+// redrawn at most every 100 ms on stderr when it is a terminal; otherwise silent.
+// update() may be called from the transfer's callbacks as often as they come.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string label);
+  ~ProgressBar() { finish(); }
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+  void update(uint64_t done, uint64_t total);
+  void finish();  // erases the line
+
+ private:
+  std::string label_;
+  bool enabled_ = false;
+  bool drawn_ = false;
+  int64_t started_ns_ = 0;
+  int64_t last_ns_ = 0;
 };
 
 }  // namespace edgectl::ui

@@ -71,7 +71,7 @@ Result<Artifact> build_artifact(const manifest::Manifest& app, const ArtifactOpt
     if (!bytes)
       return Error("component '" + c.id.value + "': cannot read its module " + module.string() +
                    " (run `edgectl build` first)");
-    Blob layer = make_blob(kWasmLayerType, std::move(bytes).value());
+    Blob layer = make_blob(options.legacy ? kLegacyLayerType : kWasmLayerType, std::move(bytes).value());
     layer.annotations["org.opencontainers.image.title"] = c.id.value + ".wasm";
     a.layers.push_back(std::move(layer));
   }
@@ -85,7 +85,7 @@ Result<Artifact> build_artifact(const manifest::Manifest& app, const ArtifactOpt
   Json config = {{"created", when}, {"architecture", "wasm"}, {"os", "wasip1"}};
   config["layerDigests"] = Json::array();
   for (const auto& l : a.layers) config["layerDigests"].push_back(l.digest);
-  a.config = make_blob(kWasmConfigType, config.dump());
+  a.config = make_blob(options.legacy ? kLegacyConfigType : kWasmConfigType, config.dump());
 
   const std::string version = !options.version.empty() ? options.version
                               : app.app.version      ? app.app.version->value

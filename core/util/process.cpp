@@ -76,6 +76,18 @@ Result<ProcessResult> run_process(const ProcessSpec& spec) {
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
   }
+  int in_pipe[2] = {-1, -1};
+  if (spec.input) {
+    if (spec.input->size() > 65536) {
+      posix_spawn_file_actions_destroy(&actions);
+      return Error("internal: more than 64 KiB for a child's stdin");
+    }
+    if (::pipe2(in_pipe, O_CLOEXEC) != 0) {
+      posix_spawn_file_actions_destroy(&actions);
+      return Error(std::string("cannot create pipes: ") + std::strerror(errno));
+    }
+    posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
+  }
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
 
   pid_t pid = 0;
@@ -84,6 +96,22 @@ Result<ProcessResult> run_process(const ProcessSpec& spec) {
   if (capture) {
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
+  }
+  if (spec.input) {
+    ::close(in_pipe[0]);
+    if (rc == 0) {
+      // Fits in the pipe's buffer (checked above), so this cannot block on the child.
+      const char* p = spec.input->data();
+      size_t left = spec.input->size();
+      while (left > 0) {
+        const ssize_t n = ::write(in_pipe[1], p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // the child closed stdin early: its exit status tells
+        p += n;
+        left -= static_cast<size_t>(n);
+      }
+    }
+    ::close(in_pipe[1]);
   }
   if (rc != 0) {
     if (capture) {
@@ -148,6 +176,18 @@ std::optional<std::string> capture_output(const std::vector<std::string>& argv) 
   auto r = run_process(spec);
   if (!r || r->signaled || r->exit_code != 0) return std::nullopt;
   return out;
+}
+
+Result<Captured> run_captured(const std::vector<std::string>& argv, std::optional<std::string> input) {
+  Captured c;
+  ProcessSpec spec;
+  spec.argv = argv;
+  spec.input = std::move(input);
+  spec.on_output = [&](OutputStream s, std::string_view chunk) { (s == OutputStream::Stdout ? c.out : c.err).append(chunk); };
+  auto r = run_process(spec);
+  if (!r) return std::move(r).error();
+  c.result = *r;
+  return c;
 }
 
 uint64_t raise_open_file_limit() {

@@ -25,6 +25,9 @@ struct ProcessSpec {
   // Set to true from any thread to stop the child (SIGTERM, then the result says signaled).
   // Checked every kCancelPollInterval while output is captured (on_output set).
   const std::atomic<bool>* cancel = nullptr;
+  // Written to the child's stdin, which is then closed (credential helpers read a line).
+  // At most a pipe's buffer (64 KiB); nullopt: stdin is inherited.
+  std::optional<std::string> input;
 };
 
 struct ProcessResult {
@@ -38,6 +41,13 @@ Result<ProcessResult> run_process(const ProcessSpec& spec);
 
 // Runs and captures stdout (stderr discarded); nullopt if it cannot start or exits non-zero.
 std::optional<std::string> capture_output(const std::vector<std::string>& argv);
+
+struct Captured {
+  ProcessResult result;
+  std::string out, err;
+};
+// Runs with `input` on stdin and captures both streams. Error: it cannot start.
+Result<Captured> run_captured(const std::vector<std::string>& argv, std::optional<std::string> input = std::nullopt);
 
 // The full path of `name` in PATH (or `name` itself if it contains a '/' and is executable).
 std::optional<std::filesystem::path> find_program(std::string_view name);
