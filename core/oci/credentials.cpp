@@ -163,7 +163,7 @@ Result<std::string> store_credentials(const std::string& registry, const Credent
   const std::string key = credential_key(registry);
   if (const std::string helper = helper_for(*config, key, registry); !helper.empty()) {
     Json in = {{"ServerURL", key}, {"Username", credentials.username}, {"Secret", credentials.password}};
-    auto r = run_helper(helper, "store", in.dump());
+    auto r = run_helper(helper, "store", in.dump() + "\n");
     if (!r) return std::move(r).error();
     if (r->result.exit_code != 0)
       return Error("docker-credential-" + helper + " store failed (exit " + std::to_string(r->result.exit_code) +

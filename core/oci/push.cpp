@@ -6,7 +6,9 @@
 //   3. only when every blob is confirmed (201 with our digest), PUT the manifest per tag.
 // Any failure before 3 leaves no tag behind: the registry keeps orphan blobs, which are
 // harmless and make the next try faster.
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "oci/detail/client.hpp"
 #include "oci/oci.hpp"
@@ -26,6 +28,7 @@ struct Pusher {
   PushReport report;
   uint64_t total = 0;  // bytes to send
   uint64_t done = 0;   // bytes sent, over completed requests
+  std::optional<double> wait_hint;  // the last failure's Retry-After
 
   void progress(uint64_t in_flight) {
     if (options.on_progress) options.on_progress(done + in_flight, total);
@@ -46,72 +49,102 @@ struct Pusher {
     return detail::registry_error("checking for blob " + blob.digest, *r, ref.str());
   }
 
-  Result<std::string> start_upload() {
+  Result<std::string> start_upload(bool& transient) {
     Request req;
     req.method = "POST";
     req.target = "/v2/" + ref.repository + "/blobs/uploads/";
     req.scope = scope;
+    req.retry = false;  // upload() retries the whole session
     auto r = client.send(req);
-    if (!r) return std::move(r).error();
-    if (r->status != 202) return detail::registry_error("starting an upload", *r, ref.str());
+    if (!r) {
+      transient = true;
+      return std::move(r).error();
+    }
+    if (r->status != 202) {
+      transient = detail::transient(*r);
+      wait_hint = detail::retry_after(*r);
+      return detail::registry_error("starting an upload", *r, ref.str());
+    }
     const std::string location = r->header("location");
     if (location.empty()) return Error("the registry started an upload without saying where (no Location header)");
     return Client::resolve(r->url, location);
   }
 
-  Status finish(const Response& r, const Blob& blob) {
-    if (r.status != 201) return detail::registry_error("uploading blob " + blob.digest, r, ref.str());
-    if (const std::string d = r.header("docker-content-digest"); !d.empty() && d != blob.digest)
-      return Error("the registry stored blob " + blob.digest + " as " + d + ": the bytes changed on the way");
-    return {};
-  }
-
-  Status upload(const Blob& blob) {
-    auto location = start_upload();
+  // One try at a blob: a fresh upload session, then one PUT or PATCH chunks and a PUT.
+  // `transient` says whether a failure is worth a fresh session (5xx, 429, connection).
+  Status upload_once(const Blob& blob, bool& transient) {
+    transient = false;
+    const uint64_t done_before = done;
+    auto location = start_upload(transient);
     if (!location) return std::move(location).error();
+    auto failed = [&](Result<Response>& r, const std::string& what) -> Status {
+      done = done_before;
+      if (!r) {
+        transient = true;
+        return std::move(r).error();
+      }
+      transient = detail::transient(*r);
+      wait_hint = detail::retry_after(*r);
+      return detail::registry_error(what + " of blob " + blob.digest, *r, ref.str());
+    };
     const std::string_view bytes(blob.bytes);
-    if (bytes.size() <= options.chunk_size) {
-      Request put;
-      put.method = "PUT";
-      put.target = Client::with_query(*location, "digest", blob.digest);
-      put.headers = {"Content-Type: application/octet-stream"};
-      put.body = bytes;
-      put.scope = scope;
-      put.on_sent = [this](uint64_t n) { progress(n); };
-      auto r = client.send(put);
-      if (!r) return std::move(r).error();
-      if (auto s = finish(*r, blob); !s) return s;
-      done += bytes.size();
-      return {};
-    }
     std::string url = *location;
-    for (uint64_t offset = 0; offset < bytes.size();) {
-      const uint64_t len = std::min<uint64_t>(options.chunk_size, bytes.size() - offset);
-      Request patch;
-      patch.method = "PATCH";
-      patch.target = url;
-      patch.headers = {"Content-Type: application/octet-stream",
-                       "Content-Range: " + std::to_string(offset) + "-" + std::to_string(offset + len - 1)};
-      patch.body = bytes.substr(offset, len);
-      patch.scope = scope;
-      patch.on_sent = [this](uint64_t n) { progress(n); };
-      auto r = client.send(patch);
-      if (!r) return std::move(r).error();
-      if (r->status != 202) return detail::registry_error("uploading a chunk of blob " + blob.digest, *r, ref.str());
-      if (const std::string next = r->header("location"); !next.empty()) url = Client::resolve(r->url, next);
-      offset += len;
-      done += len;
-      ++report.chunks;
-      progress(0);
+    if (bytes.size() > options.chunk_size) {
+      for (uint64_t offset = 0; offset < bytes.size();) {
+        const uint64_t len = std::min<uint64_t>(options.chunk_size, bytes.size() - offset);
+        Request patch;
+        patch.method = "PATCH";
+        patch.target = url;
+        patch.headers = {"Content-Type: application/octet-stream",
+                         "Content-Range: " + std::to_string(offset) + "-" + std::to_string(offset + len - 1)};
+        patch.body = bytes.substr(offset, len);
+        patch.scope = scope;
+        patch.retry = false;
+        patch.on_sent = [this](uint64_t n) { progress(n); };
+        auto r = client.send(patch);
+        if (!r || r->status != 202) return failed(r, "uploading a chunk");
+        if (const std::string next = r->header("location"); !next.empty()) url = Client::resolve(r->url, next);
+        offset += len;
+        done += len;
+        ++report.chunks;
+        progress(0);
+      }
     }
     Request put;
     put.method = "PUT";
     put.target = Client::with_query(url, "digest", blob.digest);
     put.headers = {"Content-Type: application/octet-stream"};
     put.scope = scope;
+    put.retry = false;
+    if (bytes.size() <= options.chunk_size) {
+      put.body = bytes;
+      put.on_sent = [this](uint64_t n) { progress(n); };
+    }
     auto r = client.send(put);
-    if (!r) return std::move(r).error();
-    return finish(*r, blob);
+    if (!r || r->status != 201) return failed(r, "uploading");
+    if (const std::string d = r->header("docker-content-digest"); !d.empty() && d != blob.digest)
+      return Error("the registry stored blob " + blob.digest + " as " + d + ": the bytes changed on the way");
+    if (bytes.size() <= options.chunk_size) done += bytes.size();
+    return {};
+  }
+
+  // A failed session is not resumed (registries disagree on what a failed PATCH left
+  // behind): the blob starts over in a fresh session, with backoff (Retry-After honoured).
+  // The session's requests are not retried on their own, so retries do not multiply.
+  Status upload(const Blob& blob) {
+    double backoff = 0.5;
+    for (int attempt = 0;; ++attempt) {
+      bool transient = false;
+      wait_hint.reset();
+      Status s = upload_once(blob, transient);
+      if (s || !transient || attempt >= options.transport.retries) return s;
+      if (options.transport.on_notice)
+        options.transport.on_notice("uploading blob " + blob.digest.substr(0, 19) + " failed (" + s.error().message() +
+                                    "); starting it over, retry " + std::to_string(attempt + 1) + " of " +
+                                    std::to_string(options.transport.retries));
+      std::this_thread::sleep_for(std::chrono::duration<double>(wait_hint ? std::min(30.0, *wait_hint) : backoff));
+      backoff *= 2;
+    }
   }
 
   Status put_manifest(const Artifact& a, const std::string& tag) {

@@ -95,6 +95,10 @@ bool retryable_curl(int code) {
   }
 }
 
+}  // namespace
+
+bool transient(const Response& r) { return r.status == 429 || r.status >= 500; }
+
 // Retry-After: seconds, or an HTTP date. nullopt: absent or unreadable.
 std::optional<double> retry_after(const Response& r) {
   const std::string v = r.header("retry-after");
@@ -105,6 +109,8 @@ std::optional<double> retry_after(const Response& r) {
   if (when < 0) return std::nullopt;
   return std::max(0.0, static_cast<double>(when - std::time(nullptr)));
 }
+
+namespace {
 
 const char* plain_words(const std::string& code) {
   static const std::map<std::string, const char*> words = {
@@ -468,7 +474,7 @@ Result<Response> Client::send_with_retries(const Request& req, bool authenticate
       if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE)
         return Error("TLS: cannot verify " + host_ + "'s certificate: " + message)
             .note("pass the registry's CA with --ca-file FILE (or --insecure for a registry you trust)");
-      if (retryable_curl(code) && attempt < options_.retries) {
+      if (retryable_curl(code) && req.retry && attempt < options_.retries) {
         ++attempt;
         ++retries_made_;
         notice("cannot reach " + host_ + " (" + message + "); retry " + std::to_string(attempt) + " of " +
@@ -488,7 +494,7 @@ Result<Response> Client::send_with_retries(const Request& req, bool authenticate
       if (req.on_restart) req.on_restart();
       continue;
     }
-    if ((r->status == 429 || r->status >= 500) && attempt < options_.retries) {
+    if (transient(*r) && req.retry && attempt < options_.retries) {
       ++attempt;
       ++retries_made_;
       double wait = backoff;
@@ -528,11 +534,18 @@ std::string describe(const Response& r) {
 }
 
 Error registry_error(const std::string& what, const Response& r, const std::string& reference) {
-  std::string code;
+  // The location shows the status and code; the message says it in words, with the
+  // registry's own message.
+  std::string code, message;
   Json j = Json::parse(r.body, nullptr, false);
-  if (j.is_object() && j.contains("errors") && j["errors"].is_array() && !j["errors"].empty() && j["errors"][0].is_object())
+  if (j.is_object() && j.contains("errors") && j["errors"].is_array() && !j["errors"].empty() && j["errors"][0].is_object()) {
     code = j["errors"][0].value("code", "");
-  return Error(what + ": " + describe(r), RegistryLocation{reference, static_cast<int>(r.status), code});
+    message = j["errors"][0].value("message", "");
+  }
+  const char* words = plain_words(code);
+  std::string text = what + ": " + (words ? words : status_words(r.status));
+  if (!message.empty()) text += " (the registry says: " + message + ")";
+  return Error(text, RegistryLocation{reference, static_cast<int>(r.status), code});
 }
 
 }  // namespace edgectl::oci::detail

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ struct Request {
   std::function<void(uint64_t)> on_sent;  // upload progress: body bytes sent so far
   size_t max_body = 4u << 20;
   bool follow_redirects = false;  // blob GETs: registries redirect to object storage
+  // Transient failures (429, 5xx, connection) are retried here. False: the caller retries
+  // at a higher level, e.g. an upload session, where a registry appends whatever part of a
+  // failed PATCH it received, so the chunk cannot simply be sent again.
+  bool retry = true;
 };
 
 struct Response {
@@ -96,6 +101,11 @@ class Client {
   std::map<std::string, Token> tokens_;  // per scope
   int retries_made_ = 0;
 };
+
+// Whether an answer is worth another try (429, 5xx), and how long the registry asked us
+// to wait (Retry-After; nullopt when it did not say).
+bool transient(const Response& response);
+std::optional<double> retry_after(const Response& response);
 
 // The registry's answer in plain words: "no such tag or digest (HTTP 404 MANIFEST_UNKNOWN:
 // manifest unknown)". Uses the distribution spec's {"errors":[{"code","message"}]} body.

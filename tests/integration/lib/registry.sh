@@ -13,16 +13,19 @@
 #                          $REGISTRY_DIR/proxy.{port,log,err}; sets PROXY_PID PROXY_PORT PROXY_ADDR
 #                          PROXY_URL PROXY_LOG. proxy_stop stops it.
 #   registry_cleanup       proxy_stop + registry_stop. Installed as the EXIT trap when this file
-#                          is sourced; a test that sets its own EXIT trap must call it from there.
+#                          is sourced; a test that sets its own EXIT trap must call it from there
+#                          (else the guards still stop everything within about a second).
 #   make_test_cert DIR     self-signed DIR/cert.pem + DIR/key.pem for IP:127.0.0.1 and DNS:localhost,
 #                          usable as a CA file (curl --cacert); DIR/ca.crt is a copy, so DIR also
 #                          works as skopeo's --cert-dir / --dest-cert-dir
 #   make_htpasswd FILE USER PASS   appends a bcrypt line (htpasswd from apache2-utils, else python3's crypt)
-# The upload state secret is fixed (http.secret), so an upload begun before a restart can go on.
+# The upload state secret is fixed (http.secret), so an upload whose last PATCH had completed goes on
+# after a restart; one whose PATCH was cut off by a crash cannot (2.8 answers 404 or 500 to it).
+# docker-registry 2.8 allows htpasswd auth over plain HTTP: --htpasswd does not need --tls.
 REGISTRY_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REGISTRY_BIN=${REGISTRY_BIN:-docker-registry}
 REGISTRY_MAX_SECONDS=${REGISTRY_MAX_SECONDS:-600}
-REGISTRY_PID= REGISTRY_GUARD_PID= PROXY_PID= PROXY_GUARD_PID=
+REGISTRY_PID='' REGISTRY_GUARD_PID='' PROXY_PID='' PROXY_GUARD_PID=''
 _REGISTRY_OPTS=()
 
 _registry_running() {  # PID: alive and not a zombie
@@ -34,11 +37,11 @@ _registry_running() {  # PID: alive and not a zombie
 
 # Stops PID (TERM, KILL after 3 s), then its guard GUARD; both by PID.
 _registry_stop_pid() {  # PID GUARD
-  local pid=$1 guard=$2 i
+  local pid=$1 guard=$2
   if [ -n "$pid" ]; then
     {  # (bash's "Killed" job notices go to /dev/null too)
       kill -TERM "$pid" || true
-      for i in $(seq 30); do _registry_running "$pid" || break; sleep 0.1; done
+      for _ in $(seq 30); do _registry_running "$pid" || break; sleep 0.1; done
       kill -KILL "$pid" || true
       wait "$pid" || true
     } 2>/dev/null
@@ -71,8 +74,8 @@ _registry_free_port() {
 }
 
 registry_start() {
-  local dir=${1:?registry_start DIR [--htpasswd FILE] [--tls CERT KEY] [--relative-urls]} htpasswd= cert= key= relative=false
-  local port code i
+  local dir=${1:?registry_start DIR [--htpasswd FILE] [--tls CERT KEY] [--relative-urls]} htpasswd='' cert='' key='' relative=false
+  local port code=''
   shift
   _REGISTRY_OPTS=("$@")
   while [ $# -gt 0 ]; do
@@ -138,7 +141,8 @@ registry_start() {
   local owner=$BASHPID  # (expanded here: in `cmd $BASHPID &` it would be the child's)
   _registry_guard "$REGISTRY_PID" "$owner" "$REGISTRY_MAX_SECONDS" >/dev/null 2>&1 </dev/null &
   REGISTRY_GUARD_PID=$!
-  for i in $(seq 100); do
+  local end=$((SECONDS + 10))
+  while [ "$SECONDS" -le "$end" ]; do
     code=$(curl --noproxy '*' -sk -o /dev/null -w '%{http_code}' --max-time 1 "$REGISTRY_URL/v2/" 2>/dev/null || true)
     if [ "$code" = 200 ] || [ "$code" = 401 ]; then return 0; fi
     _registry_running "$REGISTRY_PID" || break
@@ -152,13 +156,13 @@ registry_start() {
 
 registry_stop() {
   _registry_stop_pid "$REGISTRY_PID" "$REGISTRY_GUARD_PID"
-  REGISTRY_PID= REGISTRY_GUARD_PID=
+  REGISTRY_PID='' REGISTRY_GUARD_PID=''
 }
 
 registry_kill() {
   if [ -n "$REGISTRY_PID" ]; then { kill -KILL "$REGISTRY_PID" || true; wait "$REGISTRY_PID" || true; } 2>/dev/null; fi
   _registry_stop_pid "$REGISTRY_PID" "$REGISTRY_GUARD_PID"
-  REGISTRY_PID= REGISTRY_GUARD_PID=
+  REGISTRY_PID='' REGISTRY_GUARD_PID=''
 }
 
 registry_restart() {
@@ -169,7 +173,6 @@ registry_restart() {
 
 proxy_start() {
   : "${REGISTRY_DIR:?proxy_start: start the registry first}"
-  local i
   proxy_stop
   rm -f "$REGISTRY_DIR/proxy.port"
   : > "$REGISTRY_DIR/proxy.log"
@@ -180,7 +183,7 @@ proxy_start() {
   local owner=$BASHPID
   _registry_guard "$PROXY_PID" "$owner" "$REGISTRY_MAX_SECONDS" >/dev/null 2>&1 </dev/null &
   PROXY_GUARD_PID=$!
-  for i in $(seq 100); do
+  for _ in $(seq 100); do
     if [ -s "$REGISTRY_DIR/proxy.port" ]; then
       PROXY_PORT=$(cat "$REGISTRY_DIR/proxy.port") PROXY_ADDR=127.0.0.1:$PROXY_PORT
       PROXY_URL=http://$PROXY_ADDR
@@ -198,7 +201,7 @@ proxy_start() {
 
 proxy_stop() {
   _registry_stop_pid "$PROXY_PID" "$PROXY_GUARD_PID"
-  PROXY_PID= PROXY_GUARD_PID=
+  PROXY_PID='' PROXY_GUARD_PID=''
 }
 
 registry_cleanup() {
@@ -215,6 +218,7 @@ make_test_cert() {
     -addext "extendedKeyUsage=serverAuth" \
     -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>"$dir/openssl.err" ||
     { echo "make_test_cert: openssl failed:" >&2; cat "$dir/openssl.err" >&2; return 1; }
+  rm -f "$dir/openssl.err"
   cp "$dir/cert.pem" "$dir/ca.crt"
 }
 

@@ -8,16 +8,21 @@ Options:
   --log F                       one JSON line per request: method, path (no query), query (without
                                 _state), status, req_bytes, resp_bytes, auth (none|basic|bearer),
                                 and "injected"/"tamper"/"error" when they apply; never a secret
-  --fail-first N                the first N requests whose "METHOD TARGET" matches --fail-match
-  --fail-status CODE            (a regex, default all) get CODE (default 500) and a registry-style
-  --fail-match REGEX            error body without being forwarded; --retry-after S adds Retry-After
+  --fail-first N                the first N requests whose "METHOD TARGET" (TARGET with its query)
+  --fail-status CODE            matches --fail-match (a regex, searched; default all) get CODE
+  --fail-match REGEX            (default 500) and a registry-style error body, UNKNOWN "injected
+  --retry-after S               failure", without being forwarded; --retry-after adds Retry-After
   --flip-blob-byte              GET /v2/NAME/blobs/sha256:HEX answered 200: one byte in the middle
                                 of the body flipped (same length)
   --truncate-blob               the same GETs: the declared Content-Length, half the body, then close
   --throttle BYTES_PER_SEC      forward request bodies no faster than this
-  --token-auth USER:PASS        a Bearer token front (the upstream runs without auth): GET /token
-  --token-ttl S --token-uses N  with Basic USER:PASS gives a token for the asked scopes, valid S
-                                seconds (default 300) and, with --token-uses, N requests
+  --token-auth USER:PASS        a Bearer token front (the upstream runs without auth): /v2/... wants
+  --token-ttl S --token-uses N  a token (401 + a Bearer challenge, realm http://127.0.0.1:PORT/token,
+                                service "edgectl-test"); GET /token with Basic USER:PASS gives one
+                                for the asked scopes (scope=repository:NAME:pull,push, repeatable),
+                                valid S seconds (default 300) and, with --token-uses, N requests.
+                                GET/HEAD need pull, other methods push; the Authorization header is
+                                not forwarded
   --max-seconds S               exit after S seconds (default 600); exits cleanly on SIGTERM
 Prints nothing on stdout; unexpected errors go to stderr.
 """
