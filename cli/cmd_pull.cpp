@@ -24,7 +24,7 @@ int run_pull(const Options& o) {
   if (!ref) return ui::fail(ref.error(), o.json), 2;
   oci::PullOptions options;
   if (!parse_pull_policy(o.pull, options.policy)) return ui::fail(Error("--pull: always, missing or never"), o.json), 2;
-  options.transport = transport_options(o.registry, o.json);
+  options.transport = transport_options(o.registry, false);
   ui::ProgressBar bar("pulling " + ref->name());
   if (!o.json) options.on_progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
   std::optional<std::filesystem::path> output;

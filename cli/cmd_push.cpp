@@ -99,7 +99,7 @@ int run_push(const Options& o) {
   }
 
   oci::PushOptions push_options;
-  push_options.transport = transport_options(o.registry, o.json);
+  push_options.transport = transport_options(o.registry, false);
   push_options.tags = tags;
   push_options.chunk_size = chunk->bytes;
   ui::ProgressBar bar("pushing " + target.name());

@@ -1,7 +1,7 @@
 #pragma once
 // The flags every verb that talks to a registry shares (push, pull, login, serve REF):
 // --ca-file, --insecure, --retries; and the transport options they make, with retry and
-// fallback notices printed on stderr (silent under --json, whose output is stdout only).
+// fallback notices printed on stderr (also under --json, whose output is stdout only).
 #include <CLI/CLI.hpp>
 #include <string>
 

@@ -196,7 +196,8 @@ Result<PushReport> push(const Artifact& artifact, const Reference& target, const
   }
   p.progress(0);
   for (const Blob* b : missing) {
-    if (auto s = p.upload(*b); !s) return std::move(s).error();
+    if (auto s = p.upload(*b); !s)
+      return std::move(s).error().note("no tag was pushed; the blobs already uploaded stay and make the next push faster");
     ++p.report.blobs_uploaded;
     p.report.bytes_uploaded += b->bytes.size();
   }

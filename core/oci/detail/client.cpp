@@ -484,8 +484,10 @@ Result<Response> Client::send_with_retries(const Request& req, bool authenticate
         if (req.on_restart) req.on_restart();
         continue;
       }
-      return Error("cannot reach " + host_ + ": " + message +
-                   (attempt > 0 ? " (gave up after " + std::to_string(attempt + 1) + " attempts)" : std::string()));
+      const std::string tries = attempt > 0 ? " (gave up after " + std::to_string(attempt + 1) + " attempts)" : std::string();
+      if (code == CURLE_PARTIAL_FILE || code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR || code == CURLE_GOT_NOTHING)
+        return Error(host_ + " dropped the connection during " + req.method + " (" + message + ")" + tries);
+      return Error("cannot reach " + host_ + ": " + message + tries);
     }
     if (req.target.rfind("/", 0) == 0) scheme_known_ = true;
     if (r->status == 401 && authenticate_requests && auth_rounds < 2) {
