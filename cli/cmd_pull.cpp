@@ -57,7 +57,7 @@ int run_pull(const Options& o) {
 void add_pull(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("pull", "Fetch an app from a registry into the local store (and a folder with -o)");
-  cmd->add_option("REF", o->ref, "Registry/repository[:tag][@sha256:...]")->required()->type_name("REF");
+  cmd->add_option("REF", o->ref, "Registry/repository[:tag][@sha256:...]")->required()->type_name("");
   cmd->add_option("-o,--output", o->output, "Also write the app (edgectl.toml and modules) into DIR")->type_name("DIR");
   cmd->add_option("--pull", o->pull, "always: ask the registry; missing: use the store when it has the tag; never: store only")
       ->type_name("always|missing|never")

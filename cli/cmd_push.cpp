@@ -135,8 +135,7 @@ int run_push(const Options& o) {
 void add_push(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("push", "Publish the app as a Wasm OCI artifact to a registry (or an OCI layout)");
-  cmd->add_option("REF", o->ref, "Registry/repository[:tag] (default: [app] registry in the manifest)")
-      ->type_name("REF");
+  cmd->add_option("REF", o->ref, "Registry/repository[:tag] (default: [app] registry in the manifest)")->type_name("");
   cmd->add_option("-f,--file", o->manifest, "The manifest (default: edgectl.toml here or in a parent folder)")
       ->type_name("PATH");
   cmd->add_option("--tag", o->tags, "Also push as this tag (repeatable; default: [app] version, else latest)")

@@ -9,7 +9,7 @@ namespace edgectl::cli {
 void add_registry_flags(CLI::App* cmd, RegistryFlags& flags) {
   cmd->add_option("--ca-file", flags.ca_file, "Verify the registry's TLS certificate with this PEM bundle")
       ->type_name("FILE")
-      ->check(CLI::ExistingFile);
+      ->check(CLI::Validator(CLI::ExistingFile).description(""));
   cmd->add_flag("--insecure", flags.insecure,
                 "Allow plain HTTP and unverified TLS for any registry (always allowed: localhost, 127.0.0.1)");
   cmd->add_option("--retries", flags.retries, "Retries on 429, 5xx and connection errors, with backoff")
