@@ -1,4 +1,7 @@
 // Building the Wasm OCI artifact (see oci.hpp).
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -37,7 +40,20 @@ std::string git(const fs::path& dir, std::vector<std::string> args) {
   return line;
 }
 
-Result<int64_t> created_time(const ArtifactOptions& o) {
+// The newest modification time of the files that make the artifact: pushing unchanged
+// files again gives the same digest without SOURCE_DATE_EPOCH.
+int64_t newest_mtime(const manifest::Manifest& app) {
+  int64_t newest = 0;
+  std::vector<fs::path> files = {app.path};
+  for (const auto& c : app.components) files.push_back(app.dir / c.source.value);
+  for (const auto& f : files) {
+    struct stat st {};
+    if (::stat(f.c_str(), &st) == 0) newest = std::max<int64_t>(newest, st.st_mtime);
+  }
+  return newest > 0 ? newest : static_cast<int64_t>(std::time(nullptr));
+}
+
+Result<int64_t> created_time(const ArtifactOptions& o, const manifest::Manifest& app) {
   if (o.created) return *o.created;
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
     char* end = nullptr;
@@ -45,7 +61,7 @@ Result<int64_t> created_time(const ArtifactOptions& o) {
     if (*end || v < 0) return Error("SOURCE_DATE_EPOCH='" + std::string(epoch) + "': expected seconds since 1970");
     return static_cast<int64_t>(v);
   }
-  return static_cast<int64_t>(std::time(nullptr));
+  return newest_mtime(app);
 }
 
 }  // namespace
@@ -60,7 +76,7 @@ std::string rfc3339(int64_t seconds) {
 }
 
 Result<Artifact> build_artifact(const manifest::Manifest& app, const ArtifactOptions& options) {
-  auto created = created_time(options);
+  auto created = created_time(options, app);
   if (!created) return std::move(created).error();
   const std::string when = rfc3339(*created);
 

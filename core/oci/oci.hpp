@@ -4,7 +4,8 @@
 // whose layers are each component's module (`application/wasm`) plus the app's
 // edgectl.toml (`application/vnd.edgectl.manifest.v1+toml`) — and an OCI image layout on
 // disk holding it. Reproducible: the same inputs give the same manifest digest (`created`
-// from SOURCE_DATE_EPOCH when set; JSON written with a fixed key order and no spaces).
+// from SOURCE_DATE_EPOCH when set, else the inputs' newest mtime; JSON written with a fixed
+// key order and no spaces).
 // Then the registry side: references, credentials (docker's config.json and helpers), and
 // push/pull over the OCI distribution API (a libcurl client in detail/client.hpp), with a
 // content-addressed local store of what was pulled.
@@ -49,7 +50,8 @@ struct Artifact {
 };
 
 struct ArtifactOptions {
-  // Seconds since the epoch for `created`; nullopt: SOURCE_DATE_EPOCH if set, else now.
+  // Seconds since the epoch for `created`; nullopt: SOURCE_DATE_EPOCH if set, else the
+  // newest modification time of the modules and the manifest (unchanged files, same digest).
   std::optional<int64_t> created;
   std::string version;   // org.opencontainers.image.version (default: [app] version)
   std::string revision;  // org.opencontainers.image.revision (default: git HEAD, if any)

@@ -21,15 +21,25 @@ Error errno_error(const std::string& what, const fs::path& path, int err) {
 
 }  // namespace
 
-Result<Bytes> read_file(const fs::path& path) {
+namespace {
+
+// Reads the whole file into `out` (a std::string or Bytes): sized from fstat and read in
+// place, growing only if the file grows while being read (big modules: no copies, no
+// reallocation).
+template <typename Buffer>
+Status read_into(const fs::path& path, Buffer& out) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return Error("is a directory, not a file", FileLocation{path.string()});
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_error("cannot open", path, errno);
-  Bytes out;
-  uint8_t buf[1 << 16];
+  struct stat st {};
+  size_t size = 0;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) size = static_cast<size_t>(st.st_size);
+  out.resize(size + 1);  // one more byte: a read of 0 there confirms the end
+  size_t used = 0;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (used == out.size()) out.resize(out.size() * 2 + (1 << 16));
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -37,16 +47,25 @@ Result<Bytes> read_file(const fs::path& path) {
       return errno_error("cannot read", path, err);
     }
     if (n == 0) break;
-    out.insert(out.end(), buf, buf + n);
+    used += static_cast<size_t>(n);
   }
   ::close(fd);
+  out.resize(used);
+  return {};
+}
+
+}  // namespace
+
+Result<Bytes> read_file(const fs::path& path) {
+  Bytes out;
+  if (auto s = read_into(path, out); !s) return std::move(s).error();
   return out;
 }
 
 Result<std::string> read_text_file(const fs::path& path) {
-  auto bytes = read_file(path);
-  if (!bytes) return std::move(bytes).error();
-  return std::string(bytes->begin(), bytes->end());
+  std::string out;
+  if (auto s = read_into(path, out); !s) return std::move(s).error();
+  return out;
 }
 
 Status write_file_atomic(const fs::path& path, std::span<const uint8_t> data, fs::perms mode) {

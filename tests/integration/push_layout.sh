@@ -72,5 +72,6 @@ skopeo copy --quiet "oci:$work/out:v1" "oci:$work/copy:v1" || fail "skopeo copy 
 set +e
 "$EDGECTL" push > usage.txt 2>&1; status=$?
 set -e
-[ "$status" = 2 ] && grep -q -- "--layout" usage.txt || fail "push without --layout: $status $(cat usage.txt)"
+# No REF and no [app] registry: a usage error that says what to give.
+[ "$status" = 2 ] && grep -q "no REF given" usage.txt || fail "push without a REF: $status $(cat usage.txt)"
 echo "push_layout: ok"

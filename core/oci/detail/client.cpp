@@ -164,6 +164,11 @@ Client::Client(std::string registry, std::string api_host, bool plain_http_allow
       plain_http_allowed_(plain_http_allowed || options.insecure),
       options_(std::move(options)),
       raw_(std::make_unique<Raw>()) {
+  // A registry on this machine is tried over plain HTTP first (the traffic does not leave
+  // the host, and setting up TLS costs tens of milliseconds, most of a re-push); one that
+  // answers "use HTTPS" (Go's and nginx's TLS servers do) or hangs up is tried over TLS.
+  // No credentials go with the first request: they are sent only after a challenge.
+  if (Reference{host_, "", "", ""}.plain_http_allowed()) scheme_ = "http";
   if (options_.credentials) {
     credentials_ = options_.credentials;
     credentials_looked_up_ = true;
@@ -341,8 +346,18 @@ Result<Response> Client::send_once(const Request& req, const std::string& author
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
   }
 
+  static const bool trace = std::getenv("EDGECTL_TRACE_HTTP") != nullptr;
+  const auto started = Clock::now();
   const CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(headers);
+  if (trace) {
+    // Method, URL (no credentials are ever in our URLs), status, time: for debugging registries.
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    std::fprintf(stderr, "http: %s %s -> %s (%.1f ms)\n", req.method.c_str(), url.c_str(),
+                 rc == CURLE_OK ? std::to_string(code).c_str() : curl_easy_strerror(rc),
+                 std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+  }
   curl_code = rc;
   if (rc != CURLE_OK) {
     if (t.too_large)
@@ -444,7 +459,29 @@ Status Client::authenticate(const Response& challenge_response, const std::strin
   return {};
 }
 
+void Client::probe_scheme() {
+  // GET /v2/ (the API's version check) over plain HTTP: any answer but Go's and nginx's
+  // "this is an HTTPS port" 400 settles it; a hang-up or that 400 means TLS. Connection
+  // errors are left to the real request, which retries them.
+  Request probe;
+  probe.target = "/v2/";
+  probe.max_body = 64u << 10;
+  int code = 0;
+  std::string message;
+  auto r = send_once(probe, "", code, message);
+  if (!r) {
+    if (code == CURLE_GOT_NOTHING || code == CURLE_RECV_ERROR) {
+      scheme_ = "https";
+      scheme_known_ = true;
+    }
+    return;
+  }
+  if (r->status == 400 && r->body.find("HTTPS") != std::string::npos) scheme_ = "https";
+  scheme_known_ = true;
+}
+
 Result<Response> Client::send_with_retries(const Request& req, bool authenticate_requests) {
+  if (!scheme_known_ && scheme_ == "http" && req.target.rfind("/", 0) == 0) probe_scheme();
   double backoff = 0.5;
   int attempt = 0;
   int auth_rounds = 0;
@@ -463,6 +500,13 @@ Result<Response> Client::send_with_retries(const Request& req, bool authenticate
     if (!r) {
       if (code == CURLE_OK) return std::move(r).error();  // aborted by on_data, or too large
       const bool tls_refused = code == CURLE_SSL_CONNECT_ERROR || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING;
+      if (!scheme_known_ && scheme_ == "http" && req.target.rfind("/", 0) == 0 && tls_refused) {
+        // A local registry that closed on a plain HTTP request: try TLS.
+        scheme_ = "https";
+        scheme_known_ = true;
+        if (req.on_restart) req.on_restart();
+        continue;
+      }
       if (!scheme_known_ && scheme_ == "https" && req.target.rfind("/", 0) == 0 && plain_http_allowed_ && tls_refused) {
         scheme_ = "http";
         // Expected of a local registry; worth a line when --insecure allowed it elsewhere.

@@ -2,8 +2,9 @@
 // An HTTP client for one registry, on libcurl (a well-kept HTTP/TLS stack; one easy handle,
 // so the connection is reused across a push's requests). It adds what the distribution
 // API needs on top of plain requests:
-//   - scheme: https, verified (--ca-file); plain http only for localhost/127.0.0.0/8/::1 or
-//     with --insecure, reached by falling back when the TLS handshake fails;
+//   - scheme: https, verified (--ca-file); plain http only for localhost/127.0.0.0/8/::1
+//     (tried first there, TLS when the registry asks for it) or with --insecure (after the
+//     TLS handshake fails);
 //   - auth: a 401's WWW-Authenticate decides: Basic (credentials sent from then on) or
 //     Bearer (a token from the realm, with Basic credentials when there are any, cached per
 //     scope, fetched again when it expires or when the registry refuses it mid-push);
@@ -83,6 +84,7 @@ class Client {
   Result<Response> send_once(const Request& request, const std::string& authorization, int& curl_code,
                              std::string& curl_message);
   Result<Response> send_with_retries(const Request& request, bool authenticate);
+  void probe_scheme();  // a local registry: plain HTTP, or does it want TLS?
   std::string authorization_for(const std::string& scope);
   Status authenticate(const Response& challenge, const std::string& scope, bool had_token);
   Result<std::optional<Credentials>> credentials();
