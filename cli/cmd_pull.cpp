@@ -16,6 +16,7 @@ struct Options {
   std::string output;
   std::string pull = "always";
   bool json = false;
+  bool force = false;
   RegistryFlags registry;
 };
 
@@ -25,6 +26,7 @@ int run_pull(const Options& o) {
   oci::PullOptions options;
   if (!parse_pull_policy(o.pull, options.policy)) return ui::fail(Error("--pull: always, missing or never"), o.json), 2;
   options.transport = transport_options(o.registry, false);
+  options.overwrite = o.force;
   ui::ProgressBar bar("pulling " + ref->name());
   if (!o.json) options.on_progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
   std::optional<std::filesystem::path> output;
@@ -62,6 +64,7 @@ void add_pull(CLI::App& app, int& exit_code) {
   cmd->add_option("--pull", o->pull, "always: ask the registry; missing: use the store when it has the tag; never: store only")
       ->type_name("always|missing|never")
       ->default_str("always");
+  cmd->add_flag("--force", o->force, "Write into a non-empty -o folder, replacing files of the same name");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   add_registry_flags(cmd, o->registry);
   cmd->footer(

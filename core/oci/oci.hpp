@@ -167,6 +167,7 @@ enum class PullPolicy { Always, Missing, Never };
 struct PullOptions {
   TransportOptions transport;
   PullPolicy policy = PullPolicy::Always;
+  bool overwrite = false;  // write into a non-empty output folder (files of the same name replaced)
   std::function<void(uint64_t, uint64_t)> on_progress;  // bytes fetched, bytes to fetch
 };
 
@@ -184,8 +185,9 @@ struct PulledApp {
 
 // Resolves `ref`, fetches the manifest and every blob into the store (verifying digests and
 // sizes: a mismatch is an error and nothing is written), and materialises the app in the
-// store's apps/ folder. With `output`, the app is also written there (an existing folder
-// gets the files added; nothing is written unless every blob verified).
+// store's apps/ folder. With `output`, the app is also written there: a new folder appears
+// whole (renamed from a temporary one); an existing one must be empty unless `overwrite`.
+// Nothing is written unless every blob verified.
 Result<PulledApp> pull(const Reference& ref, const PullOptions& options,
                        const std::optional<std::filesystem::path>& output = std::nullopt);
 

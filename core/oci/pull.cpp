@@ -291,6 +291,34 @@ Status write_files(const fs::path& dir, const Files& files) {
   return {};
 }
 
+// Checked before anything is fetched: where -o would write.
+Status check_output(const fs::path& dir, bool overwrite) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return {};
+  if (!fs::is_directory(dir, ec)) return Error(dir.string() + " exists and is not a folder");
+  if (!overwrite && !fs::is_empty(dir, ec))
+    return Error(dir.string() + " is not empty: pull into a new or empty folder (or --force to replace its files)");
+  return {};
+}
+
+// The app into `dir`: a new folder is assembled beside it and renamed into place whole.
+Status write_output(const fs::path& dir, const Files& files) {
+  std::error_code ec;
+  if (fs::exists(dir, ec)) return write_files(dir, files);
+  const fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
+  const fs::path staging = parent / (".edgectl-pull-" + random_suffix());
+  if (auto s = write_files(staging, files); !s) {
+    fs::remove_all(staging, ec);
+    return s;
+  }
+  fs::rename(staging, dir, ec);
+  if (ec) {
+    fs::remove_all(staging, ec);
+    return Error("cannot create " + dir.string() + ": " + ec.message());
+  }
+  return {};
+}
+
 Result<Files> read_app_dir(const fs::path& dir) {
   Files files;
   std::error_code ec;
@@ -317,6 +345,8 @@ fs::path store_root() {
 Result<PulledApp> pull(const Reference& ref, const PullOptions& options, const std::optional<fs::path>& output) {
   Puller p{ref, options, nullptr, {}};
   std::error_code ec;
+  if (output)
+    if (auto s = check_output(*output, options.overwrite); !s) return std::move(s).error();
 
   // What the store already knows: the digest asked for, or the one last pulled for the tag.
   std::string digest = ref.digest;
@@ -340,7 +370,7 @@ Result<PulledApp> pull(const Reference& ref, const PullOptions& options, const s
       if (!files) return std::move(files).error();
       for (const auto& f : files->list) p.out.files.push_back(f.first);
       if (output) {
-        if (auto s = write_files(*output, *files); !s) return std::move(s).error();
+        if (auto s = write_output(*output, *files); !s) return std::move(s).error();
         p.out.dir = *output;
       }
       return p.out;
@@ -438,7 +468,7 @@ Result<PulledApp> pull(const Reference& ref, const PullOptions& options, const s
   for (const auto& f : files->list) p.out.files.push_back(f.first);
   p.out.dir = dir;
   if (output) {
-    if (auto s = write_files(*output, *files); !s) return std::move(s).error();
+    if (auto s = write_output(*output, *files); !s) return std::move(s).error();
     p.out.dir = *output;
   }
   return p.out;

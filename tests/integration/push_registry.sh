@@ -109,6 +109,12 @@ pulled=$("$EDGECTL" pull "$R/acme/hello:v1" -o "$work/pulled" --json) || fail "p
 [ "$(json 'd["digest"]' <<<"$pulled")" = "$digest" ] || fail "pull digest: $pulled"
 cmp -s hello.wasm "$work/pulled/hello.wasm" || fail "the pulled module differs"
 cmp -s edgectl.toml "$work/pulled/edgectl.toml" || fail "the pulled edgectl.toml differs"
+# A folder with files in it is not written over without --force.
+echo "mine" > "$work/pulled/edgectl.toml"
+"$EDGECTL" pull "$R/acme/hello:v1" -o "$work/pulled" 2>"$work/err.txt" && fail "pull over a non-empty folder succeeded"
+grep -q "is not empty" "$work/err.txt" && grep -qx mine "$work/pulled/edgectl.toml" || fail "non-empty -o: $(cat "$work/err.txt")"
+"$EDGECTL" pull "$R/acme/hello:v1" -o "$work/pulled" --force >/dev/null 2>&1 || fail "pull --force"
+cmp -s edgectl.toml "$work/pulled/edgectl.toml" || fail "pull --force did not replace edgectl.toml"
 skopeo copy -q --src-tls-verify=false "docker://$REGISTRY_ADDR/acme/hello:v1" "oci:$work/skopeo:v1" ||
   fail "skopeo copy from the registry"
 [ "sha256:$(sha256sum "$work/skopeo/blobs/sha256/${digest#sha256:}" | cut -c1-64)" = "$digest" ] ||
@@ -129,8 +135,14 @@ proxy_start --fail-first 2 --fail-status 500 || fail "proxy"
 R=$PROXY_ADDR
 "$EDGECTL" push --no-build "$R/acme/hello:v2" >"$work/out.txt" 2>"$work/err.txt" || fail "push through two 500s: $(cat "$work/err.txt")"
 [ "$(grep -c '"injected"' "$PROXY_LOG")" = 2 ] || fail "the proxy injected $(grep -c injected "$PROXY_LOG") failures"
-grep -q "answered 500.*retry 1 of 4" "$work/err.txt" || fail "no retry notice: $(cat "$work/err.txt")"
+grep -q "answered 500 to .*; retry 1 of 4 in 0.5 s" "$work/err.txt" || fail "no retry notice: $(cat "$work/err.txt")"
+grep -q "answered 500 to .*; retry 2 of 4 in 1.0 s" "$work/err.txt" || fail "no backoff: $(cat "$work/err.txt")"
 grep -q "$R/acme/hello:v2@sha256:" "$work/out.txt" || fail "push printed: $(cat "$work/out.txt")"
+# 429 with Retry-After: the wait the registry asks for, not the backoff.
+proxy_start --fail-first 1 --fail-status 429 --retry-after 2 || fail "proxy"
+R=$PROXY_ADDR
+"$EDGECTL" push --no-build "$R/acme/hello:v2b" >/dev/null 2>"$work/err.txt" || fail "push through a 429: $(cat "$work/err.txt")"
+grep -q "answered 429 to .*; retry 1 of 4 in 2.0 s" "$work/err.txt" || fail "Retry-After not honoured: $(cat "$work/err.txt")"
 
 # --- a chunk that fails: the blob's upload session starts over, and the result is intact.
 python3 - hello.wasm <<'PY'
