@@ -62,6 +62,30 @@ std::map<std::string, Template> load_templates() {
     }
     t.files.push_back({rel, f.data});
   }
+  // "_bindings/<language>/<path>": the host API bindings, added at <path> to every template
+  // of that language (one copy in the repository, however many templates use it).
+  std::map<std::string, std::vector<TemplateFile>> bindings;
+  for (auto it = out.begin(); it != out.end();) {
+    if (it->first.front() != '_') {
+      ++it;
+      continue;
+    }
+    if (it->first == "_bindings") {
+      for (const auto& f : it->second.files) {
+        const size_t slash = f.path.find('/');
+        if (slash == std::string::npos) continue;
+        bindings[f.path.substr(0, slash)].push_back({f.path.substr(slash + 1), f.data});
+      }
+    }
+    it = out.erase(it);
+  }
+  for (auto& [name, t] : out) {
+    if (auto b = bindings.find(t.info.language); b != bindings.end())
+      for (const auto& f : b->second) {
+        const bool own = std::any_of(t.files.begin(), t.files.end(), [&](const auto& g) { return g.path == f.path; });
+        if (!own) t.files.push_back(f);
+      }
+  }
   for (auto& [name, t] : out) {
     std::sort(t.files.begin(), t.files.end(),
               [](const auto& a, const auto& b) { return a.path < b.path; });

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "runtime/aot/detail/rt.hpp"
+#include "runtime/host/host.hpp"
 #include "runtime/wasi/wasi.hpp"
 
 // The lowest frame address guest code may use on this thread: every compiled function
@@ -426,6 +427,31 @@ HostOutcome wasi_call(void* instance_ctx, size_t index, const uint64_t* args, si
   return {Stop::Returned, r.errno_value};
 }
 
+// --- edgectl host imports --------------------------------------------------------------------
+
+enum : size_t {
+#define EDGECTL_HOST_FUNC(name, params) kHost_##name,
+#include "runtime/host/edgectl_v1.def"
+};
+
+HostOutcome host_call(void* instance_ctx, size_t index, const uint64_t* args, size_t count) {
+  auto* ctx = static_cast<GuestCtx*>(instance_ctx);
+  auto* mem = static_cast<wasm_rt_memory_t*>(ctx->memory);
+  wasi::GuestMemory view{mem ? mem->data : nullptr, mem ? mem->size : 0};
+  host::Session* session = ctx->wasi ? ctx->wasi->host_session() : nullptr;
+  const std::string name = std::string(host::kModuleName) + "." + std::string(host::functions()[index].name);
+  if (!session) {
+    ctx->host_message = name + ": the edgectl host module is not available here (edgectl serve provides it)";
+    return {Stop::HostError, 0};
+  }
+  wasi::CallResult r = host::call(index, *session, view, std::span<const uint64_t>(args, count));
+  if (r.trap) {
+    ctx->host_message = name + ": " + r.trap_message;
+    return {Stop::HostError, 0};
+  }
+  return {Stop::Returned, r.errno_value};
+}
+
 uint32_t finish_host_call(sig_atomic_t was, HostOutcome out) {
   return_to_guest(was);
   if (out.stop != Stop::Returned) unwind(out.stop);
@@ -656,3 +682,15 @@ uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t* table, uint32_t
     return static_cast<EDGECTL_RET_##results>(rt::finish_host_call(was, out));           \
   }
 #include "runtime/wasi/preview1.def"
+
+// The edgectl host imports (runtime/host/edgectl_v1.def), named as wasm2c names them
+// ("Z_edgectlZ_" + the function's name); every one returns an i32 status.
+#define EDGECTL_HOST_FUNC(name, params)                                                      \
+  extern "C" uint32_t Z_edgectlZ_##name(void* ctx EDGECTL_PARAMS params);                   \
+  extern "C" uint32_t Z_edgectlZ_##name(void* ctx EDGECTL_PARAMS params) {                   \
+    const sig_atomic_t was = rt::leave_guest();                                              \
+    const std::array<uint64_t, EDGECTL_COUNT params> args{EDGECTL_ARGS params};             \
+    const rt::HostOutcome out = rt::host_call(ctx, rt::kHost_##name, args.data(), args.size()); \
+    return rt::finish_host_call(was, out);                                                   \
+  }
+#include "runtime/host/edgectl_v1.def"

@@ -1,6 +1,8 @@
 // Load- and instantiate-time checks shared by the engines (see module_checks.hpp).
 #include "runtime/detail/module_checks.hpp"
 
+#include "runtime/host/host.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -23,6 +25,7 @@ Status check_imports(const wasm::ModuleInfo& info, const LoadOptions& options,
                      const std::string& filename, std::string_view engine) {
   wasm::ImportPolicy policy;
   policy.allowed_modules.insert(options.host_modules.begin(), options.host_modules.end());
+  policy.allowed_modules.insert(std::string(host::kModuleName));  // always bound (docs/host-api.md)
   std::vector<Diagnostic> diags;
   if (auto s = wasm::check_imports(info, policy, filename); !s) diags = s.error().diagnostics();
 
@@ -48,6 +51,20 @@ Status check_imports(const wasm::ModuleInfo& info, const LoadOptions& options,
       const std::string expected = wasi_signature(wasi::preview1_functions()[*index]);
       if (import.signature != expected)
         refuse(what + " has type " + import.signature + ", but WASI preview1 declares " + expected);
+    } else if (import.module == host::kModuleName) {
+      if (import.kind != wasm::ExternKind::Func) {
+        refuse(what + " is a " + std::string(wasm::to_string(import.kind)) + ": the edgectl host module provides only functions");
+        continue;
+      }
+      auto index = host::find_function(import.name);
+      if (!index) {
+        refuse(what + " is not a function of the edgectl host API version " + std::to_string(host::kApiVersion),
+               "see docs/host-api.md for the functions and their signatures");
+        continue;
+      }
+      const std::string expected = host::signature(host::functions()[*index]);
+      if (import.signature != expected)
+        refuse(what + " has type " + import.signature + ", but the edgectl host API declares " + expected);
     } else if (options.host_modules.contains(import.module)) {
       refuse(what + ": host module '" + import.module + "' is allowed but has no bindings in the " +
              std::string(engine) + " engine yet");

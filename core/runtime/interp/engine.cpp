@@ -9,6 +9,7 @@
 #include "runtime/detail/module_checks.hpp"
 #include "runtime/interp/detail/interp_module.hpp"
 #include "runtime/interp/interp.hpp"
+#include "runtime/host/host.hpp"
 #include "util/sha256.hpp"
 
 namespace edgectl::runtime::interp {
@@ -69,9 +70,14 @@ InterpModule::InterpModule(wasm::ModuleInfo info, std::shared_ptr<const vm::Code
       code_(std::move(code)),
       filename_(std::move(filename)),
       names_(info_) {
-  for (const auto& import : info_.imports)
-    if (import.kind == wasm::ExternKind::Func)
-      if (auto index = wasi::find_function(import.name)) wasi_bindings_.push_back(*index);
+  for (const auto& import : info_.imports) {
+    if (import.kind != wasm::ExternKind::Func) continue;
+    if (import.module == host::kModuleName) {
+      if (auto index = host::find_function(import.name)) bindings_.push_back({true, *index});
+    } else if (auto index = wasi::find_function(import.name)) {
+      bindings_.push_back({false, *index});
+    }
+  }
   if (info_.largest_functions.size() > kLargestFunctionsKept)
     info_.largest_functions.resize(kLargestFunctionsKept);
   const auto& exports = code_->exports();

@@ -6,6 +6,7 @@
 #include <bit>
 
 #include "runtime/interp/detail/interp_module.hpp"
+#include "runtime/host/host.hpp"
 
 namespace edgectl::runtime::interp {
 namespace {
@@ -108,9 +109,21 @@ class InterpInstance final : public Instance {
 
 vm::HostOutcome InterpInstance::host_call(size_t import, uint8_t* memory, uint64_t memory_size,
                                           const uint64_t* args, size_t arg_count) {
-  const size_t function = module_->wasi_bindings()[import];
-  wasi::CallResult r = wasi_->call(function, wasi::GuestMemory{memory, memory_size},
-                                   std::span<const uint64_t>(args, arg_count));
+  const auto binding = module_->bindings()[import];
+  const wasi::GuestMemory view{memory, memory_size};
+  const std::span<const uint64_t> raw(args, arg_count);
+  wasi::CallResult r;
+  if (binding.edgectl) {
+    host::Session* session = wasi_->host_session();
+    if (session) {
+      r = host::call(binding.index, *session, view, raw);
+    } else {
+      r.trap = true;
+      r.trap_message = "the edgectl host module is not available here (edgectl serve provides it)";
+    }
+  } else {
+    r = wasi_->call(binding.index, view, raw);
+  }
   vm::HostOutcome out;
   if (r.deadline_exceeded) {
     out.kind = vm::HostOutcome::Kind::Timeout;
@@ -119,8 +132,11 @@ vm::HostOutcome InterpInstance::host_call(size_t import, uint8_t* memory, uint64
     out.exit_code = r.exit_code;
   } else if (r.trap) {
     out.kind = vm::HostOutcome::Kind::Trap;
-    out.message = std::string(wasi::kModuleName) + "." +
-                  std::string(wasi::preview1_functions()[function].name) + ": " + r.trap_message;
+    out.message = binding.edgectl
+                      ? std::string(host::kModuleName) + "." + std::string(host::functions()[binding.index].name) + ": " +
+                            r.trap_message
+                      : std::string(wasi::kModuleName) + "." + std::string(wasi::preview1_functions()[binding.index].name) +
+                            ": " + r.trap_message;
   } else {
     out.result = r.errno_value;
   }

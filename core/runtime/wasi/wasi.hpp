@@ -46,6 +46,10 @@
 
 #include "util/error.hpp"
 
+namespace edgectl::runtime::host {
+struct Session;  // the `edgectl` host module's per-instance state (runtime/host/host.hpp)
+}
+
 namespace edgectl::runtime::wasi {
 
 inline constexpr std::string_view kModuleName = "wasi_snapshot_preview1";
@@ -110,6 +114,10 @@ struct WasiConfig {
   // Called with every chunk of guest stdout/stderr as it is written (Buffer mode), if set,
   // with fd 1 or 2. It sees all the bytes, also those past max_captured_output.
   std::function<void(int fd, std::string_view)> on_output;
+  // The `edgectl` host module's state for this instance (stores, grants, request id); null:
+  // its functions trap. Carried here because this is the per-instance context engines
+  // already hand to every host call.
+  std::shared_ptr<host::Session> host_session;
 };
 
 // The outcome of one host call.
@@ -143,6 +151,10 @@ class WasiCtx {
   const std::string& captured_stdout() const;
   const std::string& captured_stderr() const;
   bool output_truncated() const;
+
+  // The `edgectl` host module's state (WasiConfig::host_session), or null. Its deadline
+  // follows set_deadline().
+  host::Session* host_session() const;
 
   struct Impl;
 

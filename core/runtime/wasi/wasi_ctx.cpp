@@ -8,6 +8,7 @@
 
 #include "runtime/wasi/detail/ctx.hpp"
 #include "runtime/wasi/wasi.hpp"
+#include "runtime/host/host.hpp"
 
 namespace edgectl::runtime::wasi {
 
@@ -314,7 +315,10 @@ CallResult WasiCtx::call(size_t index, GuestMemory memory, std::span<const uint6
 
 void WasiCtx::set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
   impl_->deadline = deadline;
+  if (impl_->config.host_session) impl_->config.host_session->deadline = deadline;
 }
+
+host::Session* WasiCtx::host_session() const { return impl_->config.host_session.get(); }
 
 const std::string& WasiCtx::captured_stdout() const {
   return impl_->captured[0];

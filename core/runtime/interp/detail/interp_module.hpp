@@ -39,16 +39,20 @@ class InterpModule final : public Module, public std::enable_shared_from_this<In
   // "func[INDEX]".
   std::string function_name(uint32_t index) const { return names_.name(index); }
   std::optional<uint64_t> body_offset(uint32_t index) const { return names_.body_offset(index); }
-  // The preview1_functions() index bound to each import (all imports are WASI functions:
-  // load() refuses anything else).
-  const std::vector<size_t>& wasi_bindings() const { return wasi_bindings_; }
+  // What each import is bound to: a preview1_functions() index, or (edgectl) a
+  // host::functions() index. load() refuses any other import.
+  struct Binding {
+    bool edgectl = false;
+    size_t index = 0;
+  };
+  const std::vector<Binding>& bindings() const { return bindings_; }
 
  private:
   wasm::ModuleInfo info_;
   std::shared_ptr<const vm::Code> code_;
   std::string filename_;
   detail::FunctionNames names_;
-  std::vector<size_t> wasi_bindings_;
+  std::vector<Binding> bindings_;
   std::map<std::string, size_t, std::less<>> exports_;  // name -> position in code_->exports()
 };
 
