@@ -13,7 +13,10 @@
 #include "http/serve_limits.hpp"
 #include "http/server.hpp"
 #include "limit_flags.hpp"
+#include <nlohmann/json.hpp>
+
 #include "oci/oci.hpp"
+#include "runtime/host/host.hpp"
 #include "registry_flags.hpp"
 #include "serve_banner.hpp"
 #include "serve_flags.hpp"
@@ -48,6 +51,8 @@ struct Options {
   ServeLimitFlags serve_limits;
   std::string pull = "missing";
   RegistryFlags registry;
+  std::string kv = "sqlite";
+  std::string kv_dir;
 };
 
 // A registry reference rather than a path: oci://REF, or (when no such file exists) a
@@ -60,6 +65,29 @@ bool is_registry_reference(const std::string& target) {
   if (slash == std::string::npos || slash == 0) return false;
   const std::string first = target.substr(0, slash);
   return first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost";
+}
+
+// Where an app served from a registry keeps its SQLite stores: by repository, not by
+// digest, so the data outlives a new version ($XDG_DATA_HOME/edgectl/kv/REGISTRY/REPO).
+fs::path registry_kv_dir(const std::string& target) {
+  fs::path base;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) base = fs::path(xdg);
+  else if (const char* home = std::getenv("HOME"); home && *home) base = fs::path(home) / ".local" / "share";
+  else base = fs::temp_directory_path();
+  auto ref = oci::parse_reference(target);
+  return ref ? base / "edgectl" / "kv" / ref->registry / ref->repository : base / "edgectl" / "kv" / "unknown";
+}
+
+// A guest's log line (or the host's about a guest) for the server log.
+std::string guest_log_line(const runtime::host::LogRecord& r, bool json) {
+  static constexpr const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
+  const char* level = kLevels[static_cast<uint32_t>(r.level)];
+  if (json) {
+    nlohmann::json j = {{"type", r.from_host ? "host" : "guest_log"}, {"level", level}, {"component", r.component},
+                        {"request_id", r.request_id}, {"message", r.message}};
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  return std::string(r.from_host ? "edgectl" : "log") + " " + level + " " + r.component + " " + r.request_id + ": " + r.message;
 }
 
 // Pulls REF (or finds it in the store) and returns the folder to serve.
@@ -116,11 +144,33 @@ int run_serve(const Options& o) {
   const http::LimitSettings started_with = serve_settings(*read);
   const http::ServeLimits limits = http::merge_limits(started_with, flags);
 
+  std::FILE* log = stdout;
+  if (!o.log_file.empty()) {
+    log = std::fopen(o.log_file.c_str(), "a");
+    if (!log) return ui::print_error(Error("cannot open --log-file " + o.log_file + ": " + std::strerror(errno))), kExitError;
+  }
+  auto write_log = [log](std::string_view line) {
+    // One write per line: lines from concurrent requests never interleave.
+    std::string out(line);
+    out += '\n';
+    std::fwrite(out.data(), 1, out.size(), log);
+    std::fflush(log);
+  };
+
   ServeLoadOptions load;
   load.load.defaults = o.limits.to_limits(http::guest_defaults(limits.profile));
   load.load.on_notice = [](std::string_view note) {
     std::cerr << ui::paint("note:", ui::Tone::Dim, stderr) << " " << note << "\n";
   };
+  // The edgectl host module's services, kept across reloads (stores stay open).
+  runtime::host::ServicesOptions services;
+  services.kv = o.kv == "memory" ? runtime::host::ServicesOptions::Kv::Memory : runtime::host::ServicesOptions::Kv::Sqlite;
+  services.kv_dir = !o.kv_dir.empty()                 ? fs::path(o.kv_dir)
+                    : is_registry_reference(o.target) ? registry_kv_dir(o.target)
+                    : read->manifest                  ? read->manifest->dir / ".edgectl" / "kv"
+                                                      : read->module.parent_path() / ".edgectl" / "kv";
+  services.on_log = [write_log, json = o.json](const runtime::host::LogRecord& r) { write_log(guest_log_line(r, json)); };
+  load.load.services = std::make_shared<runtime::host::Services>(std::move(services));
   load.profile = limits.profile;
   load.concurrency_from_command_line = flags.max_concurrent.has_value();
   load.on_warning = [](const std::string& warning) { ui::print_warning(warning); };
@@ -136,20 +186,9 @@ int run_serve(const Options& o) {
   options.json_log = o.json;
   options.limits = limits.server;
   options.websocket = limits.websocket;
-  std::FILE* log = stdout;
-  if (!o.log_file.empty()) {
-    log = std::fopen(o.log_file.c_str(), "a");
-    if (!log) return ui::print_error(Error("cannot open --log-file " + o.log_file + ": " + std::strerror(errno))), kExitError;
-  }
   options.health_path = o.health_path;
   options.metrics_path = o.metrics_path;
-  options.on_log = [log](std::string_view line) {
-    // One write per line: lines from concurrent requests never interleave.
-    std::string out(line);
-    out += '\n';
-    std::fwrite(out.data(), 1, out.size(), log);
-    std::fflush(log);
-  };
+  options.on_log = write_log;
 
   // SIGINT/SIGTERM are taken by this thread only (sigwait): block them before any thread starts.
   sigset_t stop_signals;
@@ -250,6 +289,12 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"always", "missing", "never"}))
       ->default_str("missing");
   add_registry_flags(cmd, o->registry);
+  cmd->add_option("--kv", o->kv, "Key-value stores: sqlite (files in .edgectl/kv, kept) or memory (gone on exit)")
+      ->type_name("sqlite|memory")
+      ->check(CLI::IsMember({"sqlite", "memory"}))
+      ->default_str("sqlite");
+  cmd->add_option("--kv-dir", o->kv_dir, "Where the SQLite stores live (default: .edgectl/kv beside the manifest)")
+      ->type_name("DIR");
   auto path_check = [](const std::string& v) {
     return v.size() > 1 && v.front() == '/' && v.find_first_of("?# ") == std::string::npos
                ? std::string()

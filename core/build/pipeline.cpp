@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 
+#include "runtime/detail/module_checks.hpp"
 #include "build/build.hpp"
 #include "build/recipes.hpp"
 #include "runtime/aot/aot.hpp"
@@ -261,9 +262,11 @@ class ComponentBuild {
     auto start = Clock::now();
     auto info = wasm::inspect(final_, report_.output);
     if (!info) return std::move(info).error();
-    wasm::ImportPolicy policy;
-    for (const auto& m : component_.host_modules) policy.allowed_modules.insert(m);
-    if (auto st = wasm::check_imports(*info, policy, report_.output); !st) {
+    // The runtime's own rules: WASI preview1 and the edgectl host API (each import's name
+    // and signature against the version the runtime implements), plus host_modules.
+    runtime::LoadOptions imports;
+    imports.host_modules.insert(component_.host_modules.begin(), component_.host_modules.end());
+    if (auto st = runtime::detail::check_imports(*info, imports, report_.output, "runtime"); !st) {
       for (const auto& d : st.error().diagnostics()) report_.failures.push_back({"imports", d});
     }
     if (component_.max_size && final_.size() > component_.max_size->value.bytes) {

@@ -30,6 +30,12 @@ runtime::Limits with_default_timeout(runtime::Limits limits) {
 
 Result<App> load_app(const manifest::Manifest& m, runtime::Engine& engine, const LoadAppOptions& options) {
   App app;
+  std::shared_ptr<runtime::host::Services> services = options.services;
+  if (!services) {
+    runtime::host::ServicesOptions o;
+    o.kv_dir = m.dir / ".edgectl" / "kv";
+    services = std::make_shared<runtime::host::Services>(std::move(o));
+  }
   for (const auto& c : m.components) {
     const fs::path source = m.dir / c.source.value;
     std::set<std::string> hosts(c.host_modules.begin(), c.host_modules.end());
@@ -51,6 +57,13 @@ Result<App> load_app(const manifest::Manifest& m, runtime::Engine& engine, const
     if (c.limits.timeout) out.limits.timeout = c.limits.timeout->value;
     if (c.limits.fuel) out.limits.fuel = c.limits.fuel->value;
     if (c.limits.max_concurrent) out.max_concurrent = c.limits.max_concurrent->value;
+    auto grants = std::make_shared<runtime::host::Grants>();
+    grants->component = c.id.value;
+    for (const auto& store : c.key_value_stores) grants->stores.insert(store.value);
+    for (const auto& h : c.allowed_outbound_hosts)
+      if (auto p = runtime::host::parse_host_pattern(h.value)) grants->outbound.push_back(std::move(*p));
+    out.services = services;
+    out.grants = std::move(grants);
     app.components.push_back(std::move(out));
   }
   for (const auto& r : m.routes) {
@@ -87,6 +100,16 @@ Result<App> load_module_app(const fs::path& path, runtime::Engine& engine, const
   c.id = "main";
   c.module = std::move(module).value();
   c.limits = with_default_timeout(options.defaults);
+  // A bare module may log; it has no stores or outbound hosts to use.
+  c.services = options.services;
+  if (!c.services) {
+    runtime::host::ServicesOptions o;
+    o.kv = runtime::host::ServicesOptions::Kv::Memory;
+    c.services = std::make_shared<runtime::host::Services>(std::move(o));
+  }
+  auto grants = std::make_shared<runtime::host::Grants>();
+  grants->component = "main";
+  c.grants = std::move(grants);
   app.components.push_back(std::move(c));
   RouteTarget all;
   all.route = "/...";

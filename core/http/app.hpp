@@ -6,6 +6,7 @@
 
 #include "http/server.hpp"
 #include "manifest/manifest.hpp"
+#include "runtime/host/host.hpp"
 #include "runtime/runtime.hpp"
 
 namespace edgectl::http {
@@ -17,6 +18,9 @@ inline constexpr std::chrono::seconds kDefaultRequestTimeout{30};
 struct LoadAppOptions {
   runtime::Limits defaults;  // under each component's own limits from the manifest
   std::function<void(std::string_view)> on_notice;
+  // The edgectl host module's services (stores, log, WebSocket hooks), kept across reloads
+  // by the caller. Null: load_app makes one with SQLite stores in the app's .edgectl/kv.
+  std::shared_ptr<runtime::host::Services> services;
 };
 
 // Loads each component's built module (Error: a missing or invalid module, naming the

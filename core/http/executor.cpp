@@ -19,11 +19,25 @@ namespace {
 // Runs one instance of the component: `env` as its environment, `input` on stdin, stdout
 // captured. On success (exit 0 or returning from _start) calls `on_output` with stdout;
 // otherwise fills the 500/504 failure.
+// The host module's state for one instance (null when the component has no services).
+std::shared_ptr<runtime::host::Session> session_for(const Component& component, std::string_view request_id,
+                                                    std::string ws_route = {}, std::string ws_connection = {}) {
+  if (!component.services) return nullptr;
+  auto s = std::make_shared<runtime::host::Session>();
+  s->services = component.services;
+  s->grants = component.grants;
+  s->request_id = std::string(request_id);
+  s->ws_route = std::move(ws_route);
+  s->ws_connection = std::move(ws_connection);
+  return s;
+}
+
 template <class OnOutput>
 Execution run_guest(const Component& component, std::vector<std::pair<std::string, std::string>> env,
-                    std::string_view input, OnOutput on_output) {
+                    std::string_view input, std::shared_ptr<runtime::host::Session> session, OnOutput on_output) {
   Execution out;
   runtime::wasi::WasiConfig config;
+  config.host_session = std::move(session);
   config.args.push_back(component.id);
   config.args.insert(config.args.end(), component.args.begin(), component.args.end());
   config.env = std::move(env);
@@ -72,7 +86,7 @@ Execution run_guest(const Component& component, std::vector<std::pair<std::strin
 Execution execute(const Component& component, const Request& request, const RouteMatch& match,
                   std::string_view request_id) {
   return run_guest(component, cgi_environment(request, match, request_id, component.env), request.body,
-                   [](std::string stdout_text, Execution& out) -> std::string {
+                   session_for(component, request_id), [](std::string stdout_text, Execution& out) -> std::string {
                      auto parsed = parse_cgi_response(stdout_text);
                      if (!parsed) return "bad CGI response: " + parsed.error().message();
                      out.response = std::move(parsed).value();
@@ -100,7 +114,9 @@ Execution execute_ws_event(const Component& component, const Request& upgrade, c
   env.emplace_back("WS_EVENT", std::string(to_string(event.event)));
   env.emplace_back("WS_CONNECTION_ID", std::string(event.connection_id));
   env.emplace_back("WS_MESSAGE_TYPE", event.binary ? "binary" : "text");
-  return run_guest(component, std::move(env), event.payload, [](std::string stdout_text, Execution& out) {
+  auto session = session_for(component, event_id, match.route,
+                             std::string(event.connection_id));
+  return run_guest(component, std::move(env), event.payload, std::move(session), [](std::string stdout_text, Execution& out) {
     out.response.body = std::move(stdout_text);
     return std::string();
   });

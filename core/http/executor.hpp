@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/wagi.hpp"
+#include "runtime/host/host.hpp"
 #include "runtime/runtime.hpp"
 
 namespace edgectl::http {
@@ -23,6 +24,9 @@ struct Component {
   std::vector<runtime::wasi::Preopen> preopens;
   runtime::Limits limits;
   std::optional<size_t> max_concurrent;  // else ServerLimits::max_concurrent_per_component
+  // The edgectl host module: the app's services and what this component may use of them.
+  std::shared_ptr<runtime::host::Services> services;
+  std::shared_ptr<const runtime::host::Grants> grants;
 };
 
 struct Execution {

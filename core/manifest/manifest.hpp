@@ -63,6 +63,9 @@ struct Component {
   ComponentLimits limits;
   std::optional<Located<ByteSize>> max_size;  // size budget of the built module
   std::vector<std::string> host_modules;      // import modules allowed besides WASI ("edgectl")
+  // The host API's capabilities (docs/host-api.md): stores it may open, hosts it may call.
+  std::vector<Located<std::string>> key_value_stores;        // names: [a-z0-9][a-z0-9_-]*
+  std::vector<Located<std::string>> allowed_outbound_hosts;  // "https://api.example.com", ...
   TextLocation where;                         // the [[component]] header
 };
 

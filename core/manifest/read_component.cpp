@@ -3,6 +3,7 @@
 #include <map>
 #include <tuple>
 
+#include "runtime/host/host.hpp"
 #include "manifest/detail/sections.hpp"
 #include "manifest/detail/suggest.hpp"
 #include "manifest/detail/values.hpp"
@@ -168,7 +169,8 @@ void read_host_modules(const Context& cx, const TableReader& r, std::vector<std:
 Component read_component(const Context& cx, const toml::table& table) {
   TableReader r(cx, table, "in [[component]]",
                 {"id", "source", "build", "args", "env", "files", "max_size", "max_memory",
-                 "timeout", "fuel", "max_concurrent", "host_modules"});
+                 "timeout", "fuel", "max_concurrent", "host_modules", "key_value_stores",
+                 "allowed_outbound_hosts"});
   Component c;
   c.where = r.where();
   // An invalid id is still kept: routes naming it should not also be reported as unknown.
@@ -223,6 +225,21 @@ Component read_component(const Context& cx, const toml::table& table) {
           Located<uint32_t>{static_cast<uint32_t>(concurrent->value), concurrent->where};
   }
   read_host_modules(cx, r, c.host_modules);
+  if (auto stores = r.strings("key_value_stores")) {
+    for (auto& store : *stores) {
+      if (auto ok = check_id(store.value, "store name"); !ok) cx.error(store.where, ok.error());
+      c.key_value_stores.push_back(std::move(store));
+    }
+  }
+  if (auto hosts = r.strings("allowed_outbound_hosts")) {
+    for (auto& h : *hosts) {
+      std::string why;
+      if (!runtime::host::parse_host_pattern(h.value, &why))
+        cx.error(h.where, "allowed_outbound_hosts: " + in_quotes(h.value) + ": " + why,
+                 {"e.g. \"https://api.example.com\", \"https://*.example.com:8443\", \"http://127.0.0.1:*\""});
+      c.allowed_outbound_hosts.push_back(std::move(h));
+    }
+  }
   return c;
 }
 

@@ -169,45 +169,38 @@ TEST_CASE("build: size budget failure reports the excess in bytes") {
   CHECK(where.line == 7);  // the max_size line of the manifest
 }
 
-TEST_CASE("build: import policy names each offending import - host_modules allows one") {
+TEST_CASE("build: import policy names each offending import - the edgectl host API is checked by signature") {
   Project p;
-  const std::string wat_manifest = R"([app]
+  p.write("edgectl.toml", R"([app]
 name = "pol"
 [[component]]
 id = "pol"
 source = "pol.wasm"
-HOST
 [component.build]
 language = "wat"
-)";
+)");
   p.write("src/main.wat", R"((module
     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
     (import "env" "secret" (func $secret (param i32) (result i32)))
     (import "edgectl" "kv_get" (func $kv_get (param i32)))
+    (import "edgectl" "kv_exists" (func $kv_exists (param i32 i32 i32 i32) (result i32)))
     (memory (export "memory") 1)
     ;; the imports are used, so the optimizer keeps them
-    (func (export "_start") (call $kv_get (call $secret (i32.const 1))) (call $exit (i32.const 0))))
+    (func (export "_start")
+      (call $kv_get (call $secret (i32.const 1)))
+      (drop (call $kv_exists (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (call $exit (i32.const 0))))
   )");
-  auto with_host = [&](std::string_view host) {
-    std::string m = wat_manifest;
-    m.replace(m.find("HOST"), 4, host);
-    return m;
-  };
-  p.write("edgectl.toml", with_host(""));
   auto r = p.build();
   REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message()));
   const auto& c = r->components[0];
+  // env.secret is not provided; edgectl.kv_get has the wrong type; edgectl.kv_exists is fine.
   REQUIRE(c.failures.size() == 2);
   CHECK(c.failures[0].check == "imports");
   std::string all = c.failures[0].diagnostic.message + "\n" + c.failures[1].diagnostic.message;
   CHECK(all.find("env.secret") != std::string::npos);
-  CHECK(all.find("edgectl.kv_get") != std::string::npos);
-
-  p.write("edgectl.toml", with_host("host_modules = [\"edgectl\"]"));
-  auto r2 = p.build();
-  REQUIRE(r2.ok());
-  REQUIRE(r2->components[0].failures.size() == 1);
-  CHECK(r2->components[0].failures[0].diagnostic.message.find("env.secret") != std::string::npos);
+  CHECK(all.find("import 'edgectl.kv_get' has type (i32) -> (), but the edgectl host API declares") != std::string::npos);
+  CHECK(all.find("kv_exists") == std::string::npos);
 }
 
 TEST_CASE("build: a prebuilt component is checked, never rewritten") {

@@ -339,7 +339,8 @@ canary = { component = "x", wieght = 5 }
             "6:1 unknown key 'Source' in [[component]] | did you mean 'source'?",
             "8:1 unknown key 'colour' in [[component]] | accepted keys: id, source, build, args, "
             "env, files, "
-            "max_size, max_memory, timeout, fuel, max_concurrent, host_modules",
+            "max_size, max_memory, timeout, fuel, max_concurrent, host_modules, key_value_stores, "
+           "allowed_outbound_hosts",
             "10:1 unknown key 'langauge' in [component.build] | did you mean 'language'?",
             "15:10 a canary rule needs 'header', 'weight' or both | e.g. canary = { component = "
             "\"app-v2\", "
