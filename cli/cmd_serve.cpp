@@ -201,6 +201,7 @@ int run_serve(const Options& o) {
   Banner banner = make_banner(loaded->app, limits);
   auto server = http::Server::start(std::move(loaded->app), options);
   if (!server) return ui::print_error(server.error()), kExitError;
+  load.load.services->set_websocket((*server)->websocket_hooks());
   banner.title = title;
   banner.url = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                std::to_string((*server)->port());
@@ -253,6 +254,7 @@ int run_serve(const Options& o) {
   watcher.reset();
   std::fprintf(stderr, "%s, finishing requests in flight...\n", sig == SIGINT ? "interrupted" : "terminated");
   (*server)->stop(kShutdownGrace);
+  load.load.services->set_websocket({});  // nothing may reach the server from here on
   return 0;
 }
 

@@ -336,6 +336,7 @@ class ServerImpl final : public Server {
   }
 
   uint16_t port() const override { return port_; }
+  runtime::host::WebSocketHooks websocket_hooks() override;  // after WsSession, below
 
   void reload(App app) override {
     auto next = std::make_shared<const AppState>(std::move(app));
@@ -845,6 +846,12 @@ class WsSession final : public detail::WsConnection {
     });
   }
 
+  // For the host module's ws_* functions: the route this connection came in on (worked
+  // out when asked: an idle connection keeps no copy), and whether its open event is done.
+  std::string route_path() const { return route(unpack(request_)).route; }
+  bool open_done() const { return opened_ && !closed_; }
+  void send_from_app(std::string message, bool binary) { send_reply(std::move(message), binary); }
+
   void on_closing(uint16_t code) override { server_.metrics().ws_closed(code); }
   void on_message(std::string payload, bool binary) override {
     server_.metrics().ws_message(true);
@@ -960,6 +967,44 @@ void ServerImpl::open_websocket(tcp::socket socket, std::shared_ptr<Pending> pen
   }
   conn->start(std::move(handshake), std::move(leftover));
   conn->run(WsEvent::Open, {}, false, Clock::now());
+}
+
+runtime::host::WebSocketHooks ServerImpl::websocket_hooks() {
+  // The connection with this id, if it is open on `route`.
+  auto find = [this](const std::string& route, const std::string& id) -> std::shared_ptr<WsSession> {
+    for (auto& group : ws_groups_) {
+      std::lock_guard lock(group->mutex);
+      auto it = group->connections.find(id);
+      if (it == group->connections.end()) continue;
+      auto conn = std::dynamic_pointer_cast<WsSession>(it->second->weak_from_this().lock());
+      if (conn && conn->open_done() && conn->route_path() == route) return conn;
+      return nullptr;
+    }
+    return nullptr;
+  };
+  runtime::host::WebSocketHooks hooks;
+  hooks.send = [find](const std::string& route, const std::string& id, bool binary, std::string data) {
+    auto conn = find(route, id);
+    if (!conn) return false;
+    conn->send_from_app(std::move(data), binary);
+    return true;
+  };
+  hooks.close = [find](const std::string& route, const std::string& id, uint16_t code) {
+    auto conn = find(route, id);
+    if (!conn) return false;
+    conn->close(code, "closed by the app");
+    return true;
+  };
+  hooks.connections = [this](const std::string& route) {
+    std::vector<std::string> ids;
+    for (auto& c : ws_connections()) {
+      auto conn = std::dynamic_pointer_cast<WsSession>(c);
+      if (conn && conn->open_done() && conn->route_path() == route) ids.push_back(conn->id());
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  return hooks;
 }
 
 }  // namespace

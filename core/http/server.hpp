@@ -13,6 +13,7 @@
 
 #include "http/executor.hpp"
 #include "http/router.hpp"
+#include "runtime/host/host.hpp"
 #include "util/error.hpp"
 
 namespace edgectl::http {
@@ -80,6 +81,9 @@ class Server {
   virtual void stop(std::chrono::milliseconds grace) = 0;
   // Blocks until stop() has completed.
   virtual void wait() = 0;
+  // What the edgectl host module's ws_* functions call (docs/host-api.md): send to, close
+  // and list the open connections of a WebSocket route. Valid while the server lives.
+  virtual runtime::host::WebSocketHooks websocket_hooks() = 0;
 };
 
 }  // namespace edgectl::http

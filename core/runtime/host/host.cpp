@@ -188,7 +188,8 @@ uint32_t ws_send(Session& s, Guest& g, const uint64_t* a) {
   const uint32_t kind = static_cast<uint32_t>(a[2]);
   const std::string_view data = g.bytes(a[3], a[4]);
   if (kind > 1) return code(Code::Invalid);
-  const auto& ws = s.services->options().websocket;
+  const auto hooks = s.services->websocket();
+  const auto& ws = *hooks;
   if (s.ws_route.empty() || !ws.send) return code(Code::Unavailable);
   const std::string& target = connection.empty() ? s.ws_connection : connection;
   return code(ws.send(s.ws_route, target, kind == 1, std::string(data)) ? Code::Ok : Code::Unavailable);
@@ -201,7 +202,8 @@ uint32_t ws_close(Session& s, Guest& g, const uint64_t* a) {
   const bool valid = close_code == 1000 || close_code == 1001 || close_code == 1003 ||
                      (close_code >= 1007 && close_code <= 1011) || (close_code >= 3000 && close_code <= 4999);
   if (!valid) return code(Code::Invalid);
-  const auto& ws = s.services->options().websocket;
+  const auto hooks = s.services->websocket();
+  const auto& ws = *hooks;
   if (s.ws_route.empty() || !ws.close) return code(Code::Unavailable);
   const std::string& target = connection.empty() ? s.ws_connection : connection;
   return code(ws.close(s.ws_route, target, static_cast<uint16_t>(close_code)) ? Code::Ok : Code::Unavailable);
@@ -211,7 +213,8 @@ uint32_t ws_close(Session& s, Guest& g, const uint64_t* a) {
 uint32_t ws_connections(Session& s, Guest& g, const uint64_t* a) {
   g.check(a[0], a[1]);
   g.check(a[2], 4);
-  const auto& ws = s.services->options().websocket;
+  const auto hooks = s.services->websocket();
+  const auto& ws = *hooks;
   if (s.ws_route.empty() || !ws.connections) return code(Code::Unavailable);
   std::string out;
   for (const auto& id : ws.connections(s.ws_route)) out += id + "\n";
@@ -298,6 +301,17 @@ Result<std::shared_ptr<kv::Store>> Services::store(const std::string& name) {
   }
   stores_[name] = store;
   return store;
+}
+
+void Services::set_websocket(WebSocketHooks hooks) {
+  auto next = std::make_shared<const WebSocketHooks>(std::move(hooks));
+  std::lock_guard lock(ws_mu_);
+  websocket_ = std::move(next);
+}
+
+std::shared_ptr<const WebSocketHooks> Services::websocket() const {
+  std::lock_guard lock(ws_mu_);
+  return websocket_;
 }
 
 void Services::log(const LogRecord& r) const {

@@ -109,19 +109,24 @@ struct ServicesOptions {
   std::chrono::milliseconds http_timeout{10000};
   size_t http_max_response = 8u << 20;
   std::function<void(const LogRecord&)> on_log;  // none: guest logs go to stderr
-  WebSocketHooks websocket;
+  WebSocketHooks websocket;  // or later, with Services::set_websocket (the server starts after loading)
 };
 
 class Services {
  public:
-  explicit Services(ServicesOptions options) : options_(std::move(options)) {}
+  explicit Services(ServicesOptions options)
+      : options_(std::move(options)), websocket_(std::make_shared<const WebSocketHooks>(options_.websocket)) {}
   // The store `name`, opened on first use and shared afterwards.
   Result<std::shared_ptr<kv::Store>> store(const std::string& name);
   const ServicesOptions& options() const { return options_; }
   void log(const LogRecord& record) const;
+  void set_websocket(WebSocketHooks hooks);
+  std::shared_ptr<const WebSocketHooks> websocket() const;
 
  private:
   ServicesOptions options_;
+  mutable std::mutex ws_mu_;
+  std::shared_ptr<const WebSocketHooks> websocket_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<kv::Store>> stores_;
 };
