@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   cli::add_pull(app, exit_code);
   cli::add_login(app, exit_code);
   cli::add_logout(app, exit_code);
+  cli::add_kv(app, exit_code);
 
   try {
     app.parse(argc, argv);

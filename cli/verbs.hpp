@@ -17,5 +17,6 @@ void add_push(CLI::App& app, int& exit_code);
 void add_pull(CLI::App& app, int& exit_code);
 void add_login(CLI::App& app, int& exit_code);
 void add_logout(CLI::App& app, int& exit_code);
+void add_kv(CLI::App& app, int& exit_code);
 
 }  // namespace edgectl::cli

@@ -140,6 +140,19 @@ start_server
 [ "$(curl -fsS "$base/stock")" = 0 ] || fail "stock after restart"
 curl -fsS "$base/seed?3" >/dev/null
 [ "$(buy_all)" = "3 997 0" ] || fail "after restart"
+
+# edgectl kv reads and seeds the same store while the server runs.
+[ "$("$EDGECTL" kv get stock)" = 0 ] || fail "kv get stock: $("$EDGECTL" kv get stock 2>&1)"
+"$EDGECTL" kv set stock 5 || fail "kv set"
+[ "$(buy_all)" = "5 995 0" ] || fail "after kv set"
+[ "$("$EDGECTL" kv list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["keys"])')" = "['sold', 'stock']" ] ||
+  fail "kv list: $("$EDGECTL" kv list 2>&1)"
+[ "$("$EDGECTL" kv increment sold 0)" = 508 ] || fail "kv increment: $("$EDGECTL" kv increment sold 0 2>&1)"
+"$EDGECTL" kv delete sold
+"$EDGECTL" kv get sold 2>kverr.txt && fail "kv get of a deleted key succeeded"
+grep -q "no key 'sold'" kverr.txt || fail "kv get missing: $(cat kverr.txt)"
+"$EDGECTL" kv get x --store nosuch 2>kverr.txt && fail "kv get in a missing store succeeded"
+grep -q "no store 'nosuch' yet" kverr.txt || fail "kv missing store: $(cat kverr.txt)"
 kill "$server_pid"; wait "$server_pid" || true; server_pid=
 
 # The same with --kv memory: nothing written to disk, the counts still exact.
