@@ -15,7 +15,7 @@ namespace {
 
 const std::vector<std::string> kTemplates{
     "http-assemblyscript", "http-c",   "http-go",  "http-rust",
-    "http-tinygo",         "http-wat", "ws-echo-c"};
+    "http-tinygo",         "http-wat", "ws-chat-c", "ws-echo-c"};
 
 std::string read_text(const fs::path& p) {
   auto r = read_text_file(p);
@@ -56,8 +56,7 @@ std::string all_notes(const Error& e) {
 
 }  // namespace
 
-TEST_CASE(
-    "scaffold: the seven templates are listed in name order with a description and language") {
+TEST_CASE("scaffold: the templates are listed in name order with a description and language") {
   const auto all = scaffold::list_templates();
   std::vector<std::string> names;
   for (const auto& t : all) names.push_back(t.name);
@@ -86,6 +85,12 @@ TEST_CASE(
   CHECK(contains(find_template(all, "http-go").files, "go.mod"));
   CHECK(contains(find_template(all, "http-assemblyscript").files, "assembly/index.ts"));
   CHECK(contains(find_template(all, "http-wat").files, "src/main.wat"));
+  // The host API's C binding (templates/_bindings/c) comes with every C template, and
+  // "_bindings" itself is not a template.
+  CHECK(contains(find_template(all, "http-c").files, "src/edgectl.h"));
+  CHECK(contains(find_template(all, "ws-chat-c").files, "src/edgectl.h"));
+  CHECK(!contains(find_template(all, "http-wat").files, "src/edgectl.h"));
+  CHECK(!contains(names, "_bindings"));
 }
 
 TEST_CASE("scaffold: each template's manifest names the app, its build language and one route") {
@@ -102,7 +107,7 @@ TEST_CASE("scaffold: each template's manifest names the app, its build language 
     CHECK(manifest.find("[[route]]") != std::string::npos);
     CHECK(manifest.find("max_size = ") != std::string::npos);
     const bool websocket = manifest.find("websocket = true") != std::string::npos;
-    CHECK(websocket == (t.name == "ws-echo-c"));
+    CHECK(websocket == t.name.starts_with("ws-"));
   }
 }
 
@@ -127,7 +132,7 @@ TEST_CASE("scaffold: each scaffolded edgectl.toml is a valid manifest for the ap
     REQUIRE(m->routes.size() == 1);
     REQUIRE(m->routes[0].component.has_value());
     CHECK(m->routes[0].component->value == "demo");
-    CHECK(m->routes[0].websocket == (t.name == "ws-echo-c"));
+    CHECK(m->routes[0].websocket == t.name.starts_with("ws-"));
   }
 }
 
