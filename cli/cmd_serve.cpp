@@ -87,7 +87,16 @@ std::string guest_log_line(const runtime::host::LogRecord& r, bool json) {
                         {"request_id", r.request_id}, {"message", r.message}};
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  return std::string(r.from_host ? "edgectl" : "log") + " " + level + " " + r.component + " " + r.request_id + ": " + r.message;
+  // One line per record: a guest's line breaks and control characters are escaped, so it
+  // cannot forge lines of its own in the log.
+  std::string message;
+  for (unsigned char c : r.message) {
+    if (c == '\n') message += "\\n";
+    else if (c == '\r') message += "\\r";
+    else if (c < 0x20 || c == 0x7f) message += '?';
+    else message += static_cast<char>(c);
+  }
+  return std::string(r.from_host ? "edgectl" : "log") + " " + level + " " + r.component + " " + r.request_id + ": " + message;
 }
 
 // Pulls REF (or finds it in the store) and returns the folder to serve.
