@@ -38,7 +38,11 @@ struct Use {
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
   }
-  void text(int i, std::string_view v) { sqlite3_bind_blob(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC); }
+  // An empty view may have a null data(): SQLite would bind that as NULL, not as an empty
+  // blob (and the value column is NOT NULL).
+  void text(int i, std::string_view v) {
+    sqlite3_bind_blob(s, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
   void integer(int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
   int step() { return sqlite3_step(s); }
   std::string column(int i) {

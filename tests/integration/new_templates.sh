@@ -22,7 +22,7 @@ expect_exit() {
   [[ $got -eq $want ]] || { cat "$work/out" "$work/err" >&2; fail "edgectl $* exited $got, expected $want"; }
 }
 
-templates=(http-assemblyscript http-c http-go http-rust http-tinygo http-wat ws-chat-c ws-echo-c)
+templates=(http-assemblyscript http-c http-go http-rust http-tinygo http-wat kv-stock-go ws-chat-c ws-echo-c)
 
 # --- new --list: a table with every template and its language
 expect_exit 0 new --list
@@ -53,12 +53,17 @@ grep -q '^name = "hello"$' hello/edgectl.toml || fail "name not substituted"
 ! grep -rq '{{name}}' hello || fail "placeholder left in the project"
 
 # The scaffolded handler builds with the toolchain the C preset uses, warning-free, and
-# imports nothing but WASI.
+# imports nothing but WASI and the edgectl host API (its /visits counter, through the
+# shipped src/edgectl.h).
+[[ -f hello/src/edgectl.h ]] || fail "the C binding src/edgectl.h was not added"
 if command -v clang-19 >/dev/null && command -v wasm-objdump >/dev/null; then
   clang-19 --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror hello/src/*.c -o hello/hello.wasm
   wasm-objdump -x -j Import hello/hello.wasm >imports
   grep -q '<- wasi_snapshot_preview1\.fd_write' imports || fail "no fd_write import: $(cat imports)"
-  if grep -- '<- ' imports | grep -v '<- wasi_snapshot_preview1\.'; then fail "imports outside WASI"; fi
+  grep -q '<- edgectl\.kv_increment' imports || fail "no edgectl.kv_increment import: $(cat imports)"
+  if grep -- '<- ' imports | grep -v -e '<- wasi_snapshot_preview1\.' -e '<- edgectl\.'; then
+    fail "imports outside WASI and edgectl"
+  fi
   wasm-objdump -x -j Export hello/hello.wasm | grep -q '"_start"' || fail "_start not exported"
 else
   echo "note: clang-19 or wasm-objdump missing; skipped compiling the scaffolded handler" >&2

@@ -30,7 +30,10 @@ python3 - edgectl.toml "$upstream_port" <<'PY'
 import sys
 path, port = sys.argv[1], sys.argv[2]
 text = open(path).read()
-text = text.replace('[component.build]', 'key_value_stores = ["default"]\nallowed_outbound_hosts = ["http://127.0.0.1:%s"]\n\n[component.build]' % port, 1)
+grants = 'allowed_outbound_hosts = ["http://127.0.0.1:%s"]\n' % port
+if 'key_value_stores' not in text:  # the template declares "default" for its visit counter
+    grants = 'key_value_stores = ["default"]\n' + grants
+text = text.replace('[component.build]', grants + '\n[component.build]', 1)
 open(path, "w").write(text)
 PY
 cat > src/main.c <<'EOF'

@@ -18,6 +18,10 @@ void exercise(Store& s) {
   CHECK(*s.exists("a"));
   REQUIRE(s.set("a", "2").ok());
   CHECK(**s.get("a") == "2");
+  REQUIRE(s.set("empty", std::string_view()).ok());  // an empty value is a value
+  CHECK(*s.exists("empty"));
+  CHECK(**s.get("empty") == "");
+  REQUIRE(s.remove("empty").ok());
   REQUIRE(s.remove("a").ok());
   REQUIRE(s.remove("a").ok());  // absent is fine
   CHECK_FALSE(s.get("a")->has_value());

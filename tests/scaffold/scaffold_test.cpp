@@ -13,9 +13,9 @@ using scaffold::Overwrite;
 
 namespace {
 
-const std::vector<std::string> kTemplates{
-    "http-assemblyscript", "http-c",   "http-go",  "http-rust",
-    "http-tinygo",         "http-wat", "ws-chat-c", "ws-echo-c"};
+const std::vector<std::string> kTemplates{"http-assemblyscript", "http-c",      "http-go",
+                                          "http-rust",           "http-tinygo", "http-wat",
+                                          "kv-stock-go",         "ws-chat-c",   "ws-echo-c"};
 
 std::string read_text(const fs::path& p) {
   auto r = read_text_file(p);
@@ -34,13 +34,15 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-// A handler must be a WASI command importing nothing outside WASI, or `edgectl build`
-// rejects it.
+// A handler must be a WASI command importing nothing outside WASI and the edgectl host
+// module, or `edgectl build` rejects it.
 void check_wasi_command(const Bytes& module, const std::string& name) {
   auto info = wasm::inspect(module, name);
   REQUIRE_MESSAGE(info.ok(), (info.ok() ? "" : info.error().message()));
   CHECK(info->kind == wasm::ModuleKind::Command);
-  auto policy = wasm::check_imports(*info, wasm::ImportPolicy{}, name);
+  wasm::ImportPolicy allowed;
+  allowed.allowed_modules.insert("edgectl");
+  auto policy = wasm::check_imports(*info, allowed, name);
   CHECK_MESSAGE(policy.ok(), (policy.ok() ? "" : policy.error().message()));
   const bool exports_memory = std::any_of(
       info->exports.begin(), info->exports.end(),
@@ -79,18 +81,33 @@ TEST_CASE("scaffold: the templates are listed in name order with a description a
   CHECK(find_template(all, "http-assemblyscript").language == "assemblyscript");
   CHECK(find_template(all, "http-wat").language == "wat");
   CHECK(find_template(all, "ws-echo-c").language == "c");
+  CHECK(find_template(all, "kv-stock-go").language == "go");
   CHECK(contains(find_template(all, "http-c").files, "src/main.c"));
   CHECK(contains(find_template(all, "http-rust").files, "src/main.rs"));
   CHECK(contains(find_template(all, "http-rust").files, "Cargo.toml"));
   CHECK(contains(find_template(all, "http-go").files, "go.mod"));
   CHECK(contains(find_template(all, "http-assemblyscript").files, "assembly/index.ts"));
   CHECK(contains(find_template(all, "http-wat").files, "src/main.wat"));
-  // The host API's C binding (templates/_bindings/c) comes with every C template, and
-  // "_bindings" itself is not a template.
-  CHECK(contains(find_template(all, "http-c").files, "src/edgectl.h"));
-  CHECK(contains(find_template(all, "ws-chat-c").files, "src/edgectl.h"));
-  CHECK(!contains(find_template(all, "http-wat").files, "src/edgectl.h"));
+  // "_bindings" is not a template (its files go to the templates of each language).
   CHECK(!contains(names, "_bindings"));
+  CHECK(contains(find_template(all, "kv-stock-go").files, "main.go"));
+  CHECK(contains(find_template(all, "kv-stock-go").files, "go.mod"));
+}
+
+TEST_CASE("scaffold: the host API bindings reach every template of their language") {
+  const auto all = scaffold::list_templates();
+  const std::vector<std::pair<std::string, std::string>> bindings{
+      {"c", "src/edgectl.h"},
+      {"rust", "src/edgectl.rs"},
+      {"go", "edgectl/edgectl.go"},
+      {"assemblyscript", "assembly/edgectl.ts"}};
+  for (const auto& t : all) {
+    CAPTURE(t.name);
+    for (const auto& binding : bindings) {
+      CAPTURE(binding.second);
+      CHECK(contains(t.files, binding.second) == (t.language == binding.first));
+    }
+  }
 }
 
 TEST_CASE("scaffold: each template's manifest names the app, its build language and one route") {
@@ -164,8 +181,12 @@ TEST_CASE("scaffold: the http-c handler compiles for wasm32-wasi and greets by n
   const std::string source = read_text(tmp.path() / "hello/src/main.c");
   CHECK(source.find("Hello from hello!") != std::string::npos);
   CHECK(source.find("Content-Type: text/plain") != std::string::npos);
-  // -Werror: a template that warns would greet every new user with warnings.
-  check_wasi_command(test::compile_c(source, {"-O2", "-Wall", "-Wextra", "-Werror"}), "hello.wasm");
+  CHECK(source.find("\"/visits\"") != std::string::npos);
+  // -Werror: a template that warns would greet every new user with warnings. -I: the
+  // handler includes the binding next to it (src/edgectl.h).
+  const std::string include = "-I" + (tmp.path() / "hello/src").string();
+  check_wasi_command(test::compile_c(source, {"-O2", "-Wall", "-Wextra", "-Werror", include}),
+                     "hello.wasm");
 }
 
 TEST_CASE("scaffold: the ws-echo-c handler compiles and handles every WS_EVENT") {

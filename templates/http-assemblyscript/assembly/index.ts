@@ -4,10 +4,17 @@
 // comes in as CGI environment variables plus the body on stdin, and the response goes to
 // stdout as header lines, an empty line, then the body. Returning from _start means exit 0.
 //
+// A request to /visits counts visits in the key-value store "default" (declared in
+// edgectl.toml) through the edgectl host API (assembly/edgectl.ts); every other path answers
+// the greeting.
+//
 // The WASI functions are declared here rather than taken from a shim package, and the
 // build replaces AssemblyScript's default `env.abort` with the `abort` below
 // (`--use abort=assembly/index/abort`), so the module imports nothing but
-// wasi_snapshot_preview1, which is all edgectl lets a module import.
+// wasi_snapshot_preview1 and edgectl's own host module, which is all edgectl lets a module
+// import.
+
+import { Store } from "./edgectl";
 
 @external("wasi_snapshot_preview1", "fd_write")
 declare function fd_write(fd: u32, iovs: usize, iovsLen: usize, nwritten: usize): u32;
@@ -99,6 +106,11 @@ export function _start(): void {
     proc_exit(1);
   }
 
+  if (path == "/visits") {
+    visits();
+    return;
+  }
+
   // Headers, an empty line, then the body. Add "Status: 404 Not Found\n" to change the
   // status (the default is 200).
   const response =
@@ -108,6 +120,21 @@ export function _start(): void {
     "path:   " + path + "\n" +
     "query:  " + query + "\n" +
     "body:   " + body.toString() + " bytes\n";
+  if (!print(STDOUT, response)) proc_exit(1);
+}
+
+// Adds one to the key "visits" of the store "default", atomically, and answers the count.
+function visits(): void {
+  const opened = Store.open("default");
+  const count = opened.ok ? opened.value.increment("visits", 1) : null;
+  let response: string;
+  if (count !== null && count.ok) {
+    response = "Content-Type: text/plain; charset=utf-8\n\nvisits: " + count.value.toString() + "\n";
+  } else {
+    const error = count !== null ? count.error : opened.error;
+    response = "Status: 500 Internal Server Error\nContent-Type: text/plain; charset=utf-8\n\n" +
+      (error !== null ? error.toString() : "") + "\n";
+  }
   if (!print(STDOUT, response)) proc_exit(1);
 }
 

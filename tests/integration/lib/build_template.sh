@@ -13,7 +13,7 @@ cd "$WORK"
 skip() { echo "SKIP: $TEMPLATE: $*"; exit 77; }
 case $TEMPLATE in
   http-tinygo) command -v tinygo >/dev/null || skip "tinygo is not installed (not packaged for Debian)";;
-  http-go) command -v go >/dev/null || skip "Go >= 1.21 is not installed (golang-1.23-go from bookworm-backports)";;
+  http-go | kv-stock-go) command -v go >/dev/null || skip "Go >= 1.21 is not installed (golang-1.23-go from bookworm-backports)";;
   http-assemblyscript) command -v asc >/dev/null || skip "asc is not installed (npm install assemblyscript)";;
   http-rust)
     sysroot=$(rustc --print sysroot 2>/dev/null || true)
@@ -38,14 +38,15 @@ for step in ["compile", "validate", "strip", "optimize", "write", "check"]:
     assert step in names, (step, names)
 PY
 test -s app.wasm
-# The module is a WASI command that imports nothing but WASI.
+# The module is a WASI command that imports nothing but WASI and the edgectl host API
+# (the templates with a key-value store use it).
 "$EDGECTL" inspect --json app.wasm > inspect.json
 python3 - <<'PY'
 import json
 i = json.load(open("inspect.json"))
 assert i["kind"] == "command", i["kind"]
 mods = {imp["module"] for imp in i["imports"]}
-assert mods <= {"wasi_snapshot_preview1"}, mods
+assert mods <= {"wasi_snapshot_preview1", "edgectl"}, mods
 PY
 sha=$(sha256sum app.wasm | cut -d' ' -f1)
 grep -q "\"sha256\": \"$sha\"" report.json
