@@ -17,6 +17,7 @@
 
 #include "oci/oci.hpp"
 #include "runtime/host/host.hpp"
+#include "runtime/host/runtime_config.hpp"
 #include "registry_flags.hpp"
 #include "serve_banner.hpp"
 #include "serve_flags.hpp"
@@ -53,6 +54,7 @@ struct Options {
   RegistryFlags registry;
   std::string kv = "sqlite";
   std::string kv_dir;
+  std::string runtime_config;
 };
 
 // A registry reference rather than a path: oci://REF, or (when no such file exists) a
@@ -133,6 +135,15 @@ int run_serve(const Options& o) {
   auto engine = runtime::make_engine(o.engine);
   if (!engine) return ui::print_error(engine.error()), kExitUsage;
 
+  // Where this host keeps its stores: read (and every URL checked) before anything is
+  // pulled or loaded, so a typo stops serve at once. Stores connect on first use.
+  std::optional<runtime::host::RuntimeConfig> runtime_config;
+  if (!o.runtime_config.empty()) {
+    auto config = runtime::host::load_runtime_config(o.runtime_config);
+    if (!config) return ui::print_error(config.error()), kExitError;
+    runtime_config = std::move(*config);
+  }
+
   // What to serve: a module, a manifest, a folder with one, or the manifest found from here;
   // or an app from a registry, pulled into the store first (what an edge host runs).
   fs::path target = o.target.empty() ? fs::path(".") : fs::path(o.target);
@@ -178,6 +189,7 @@ int run_serve(const Options& o) {
                     : is_registry_reference(o.target) ? registry_kv_dir(o.target)
                     : read->manifest                  ? read->manifest->dir / ".edgectl" / "kv"
                                                       : read->module.parent_path() / ".edgectl" / "kv";
+  if (runtime_config) services.open_store = runtime::host::store_opener(std::move(*runtime_config), services.kv_dir);
   services.on_log = [write_log, json = o.json](const runtime::host::LogRecord& r) { write_log(guest_log_line(r, json)); };
   load.load.services = std::make_shared<runtime::host::Services>(std::move(services));
   load.profile = limits.profile;
@@ -306,6 +318,10 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->default_str("sqlite");
   cmd->add_option("--kv-dir", o->kv_dir, "Where the SQLite stores live (default: .edgectl/kv beside the manifest)")
       ->type_name("DIR");
+  cmd->add_option("--runtime-config", o->runtime_config,
+                  "A TOML file saying where this host keeps key-value stores: [kv.NAME] with backend = redis "
+                  "(url), sqlite (path) or memory; stores it does not name use --kv")
+      ->type_name("PATH");
   auto path_check = [](const std::string& v) {
     return v.size() > 1 && v.front() == '/' && v.find_first_of("?# ") == std::string::npos
                ? std::string()
@@ -333,7 +349,11 @@ void add_serve(CLI::App& app, int& exit_code) {
       "  edgectl serve hello.wasm --listen 127.0.0.1:8080\n"
       "  edgectl serve ghcr.io/acme/hello:1.0 --pull always   # an edge host: pull, then serve\n"
       "  edgectl serve --json --timeout 2s --max-memory 64MiB\n"
-      "  edgectl serve --profile cloudflare    # Cloudflare Workers' limits, before deploying");
+      "  edgectl serve --profile cloudflare    # Cloudflare Workers' limits, before deploying\n"
+      "  edgectl serve --runtime-config runtime.toml   # stores in Redis, shared by every host:\n"
+      "      # runtime.toml:  [kv.default]\n"
+      "      #                backend = \"redis\"\n"
+      "      #                url = \"redis://127.0.0.1:6379/0\"");
   cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
 }
 

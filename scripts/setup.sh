@@ -8,6 +8,10 @@ PACKAGES=(
   build-essential cmake pkg-config ccache git
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev doctest-dev
   wabt binaryen libcurl4-openssl-dev libssl-dev libboost-dev zlib1g-dev libsqlite3-dev
+  # the Redis key-value backend: the client library, and a server (with redis-cli) that the
+  # tests start themselves on a free port; the system service the package may try to start
+  # is never used
+  libhiredis-dev redis-server redis-tools
   # serve benchmarks: a load generator (curl for the serve tests is below) and nginx to
   # compare with (scripts/bench/serve.sh runs its own foreground nginx from a temp config;
   # workerd for the same comparison comes from npm at benchmark time)

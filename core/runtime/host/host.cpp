@@ -23,9 +23,9 @@ enum : size_t {
 
 uint32_t code(Code c) { return static_cast<uint32_t>(c); }
 
-std::string store_error(Session& s, const std::string& store, const Error& e) {
-  s.services->log({LogLevel::Error, s.grants ? s.grants->component : "", s.request_id,
-                   "key-value store '" + store + "': " + e.message(), true});
+// The backends' errors name the store already ("key-value store 'default' (redis …): …").
+std::string store_error(Session& s, const std::string& /*store*/, const Error& e) {
+  s.services->log({LogLevel::Error, s.grants ? s.grants->component : "", s.request_id, e.message(), true});
   return e.message();
 }
 

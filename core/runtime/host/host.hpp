@@ -104,7 +104,8 @@ struct WebSocketHooks {
 struct ServicesOptions {
   enum class Kv { Sqlite, Memory } kv = Kv::Sqlite;
   std::filesystem::path kv_dir;  // SQLite files: kv_dir/<store>.db (default .edgectl/kv of the app)
-  // A store that lives elsewhere (runtime config: Redis later); consulted before kv.
+  // A store that lives elsewhere (the runtime config's [kv.NAME], runtime_config.hpp: Redis,
+  // or a backend other than serve's default); consulted before kv. A null store: use kv.
   std::function<Result<std::shared_ptr<kv::Store>>(const std::string& name)> open_store;
   std::chrono::milliseconds http_timeout{10000};
   size_t http_max_response = 8u << 20;

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# The Redis key-value backend behind edgectl serve, chosen by a runtime config, with the C
+# handler of serve_kv.sh (http-c template, src/edgectl.h):
+#   - two `edgectl serve` processes ("edge hosts") with the same runtime.toml share one
+#     redis-server (started here on a free port, with a password, stopped by PID on exit);
+#   - the stock test across both: a stock of 500, 1,000 concurrent purchases split between
+#     the hosts → exactly 500 sold, 500 sold out, stock 0 as either host and redis-cli read it;
+#   - Redis going away: a purchase fails with a store error, logged without the password;
+#   - a bad runtime config stops serve at once (exit 1) with file:line:col.
+set -euo pipefail
+: "${EDGECTL:?set EDGECTL to the edgectl binary}"
+LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")/lib" && pwd)
+# shellcheck source=lib/serve.sh
+source "$LIB/serve.sh"
+serve_prologue clang-19 python3 curl redis-server redis-cli
+redis_pid=
+server2_pid=
+stop_pid() { if [ -n "$1" ]; then kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; fi; }
+trap 'stop_pid "$server2_pid"; stop_pid "$redis_pid"; serve_cleanup' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# The shared store: no disk, no daemon, a password that must never show in a log.
+redis_port=$(free_port)
+secret="edgectl-test-$$-pw"
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+  --dir "$work" --requirepass "$secret" >"$work/redis.log" 2>&1 &
+redis_pid=$!
+export REDISCLI_AUTH="$secret"
+rcli() { redis-cli -p "$redis_port" "$@"; }
+for _ in $(seq 100); do [ "$(rcli ping 2>/dev/null)" = PONG ] && break; sleep 0.05; done
+[ "$(rcli ping 2>/dev/null)" = PONG ] || fail "redis-server did not start: $(cat "$work/redis.log")"
+
+"$EDGECTL" new http-c shop >/dev/null
+cd shop
+[ -f src/edgectl.h ] || fail "the http-c template did not ship src/edgectl.h"
+python3 - edgectl.toml <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+if 'key_value_stores' not in text:  # the template declares "default" for its visit counter
+    text = text.replace('[component.build]', 'key_value_stores = ["default"]\n\n[component.build]', 1)
+open(path, "w").write(text)
+PY
+cat > src/main.c <<'EOF'
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "edgectl.h"
+
+static const char* env(const char* name) { const char* v = getenv(name); return v ? v : ""; }
+
+static int reply(int status, const char* text) {
+  printf("Status: %d\nContent-Type: text/plain\n\n%s\n", status, text);
+  return 0;
+}
+
+int main(void) {
+  const char* path = env("PATH_INFO");
+  uint32_t kv;
+  if (edgectl_kv_open_str("default", &kv) != EDGECTL_OK) return reply(500, "cannot open the store");
+  if (strcmp(path, "/seed") == 0) {
+    const char* n = env("QUERY_STRING");
+    edgectl_kv_set(kv, "stock", 5, n, strlen(n));
+    return reply(200, n);
+  }
+  if (strcmp(path, "/buy") == 0) {
+    int64_t left = 0;
+    if (edgectl_kv_increment_str(kv, "stock", -1, &left) != EDGECTL_OK) return reply(500, "increment failed");
+    if (left < 0) {
+      edgectl_kv_increment_str(kv, "stock", 1, &left);  /* give it back: sold out */
+      return reply(409, "sold out");
+    }
+    edgectl_kv_increment_str(kv, "sold", 1, &left);
+    return reply(200, "bought");
+  }
+  if (strcmp(path, "/stock") == 0) {
+    char buf[32];
+    uint32_t len = 0;
+    int rc = edgectl_kv_get(kv, "stock", 5, buf, sizeof buf - 1, &len);
+    if (rc != EDGECTL_OK) return reply(404, "no stock");
+    buf[len] = 0;
+    return reply(200, buf);
+  }
+  return reply(404, "no such path");
+}
+EOF
+"$EDGECTL" build >/dev/null 2>build.txt || fail "build: $(cat build.txt)"
+
+cat > "$work/runtime.toml" <<EOF
+# Both hosts keep the store "default" in one Redis.
+[kv.default]
+backend = "redis"
+url = "redis://:$secret@127.0.0.1:$redis_port/0"
+EOF
+
+# Host 1 through lib/serve.sh ($port, $base); host 2 beside it on its own port.
+start_server --runtime-config "$work/runtime.toml"
+port2=$(free_port)
+base2="http://127.0.0.1:$port2"
+"$EDGECTL" serve --listen "127.0.0.1:$port2" --runtime-config "$work/runtime.toml" >"$work/log2.txt" 2>"$work/err2.txt" &
+server2_pid=$!
+for _ in $(seq 200); do
+  curl -fsS "$base2/_edgectl/health" >/dev/null 2>&1 && break
+  kill -0 "$server2_pid" 2>/dev/null || fail "the second edgectl serve exited: $(cat "$work/err2.txt")"
+  sleep 0.05
+done
+curl -fsS "$base2/_edgectl/health" >/dev/null || fail "the second edgectl serve did not come up"
+
+# 1,000 purchases from 100 threads at once, alternating between the hosts; prints
+# "200 409 other" counts.
+buy_all() {
+  python3 - "$base" "$base2" <<'PY'
+import sys, urllib.request, urllib.error
+from concurrent.futures import ThreadPoolExecutor
+bases = sys.argv[1:]
+def buy(i):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(bases[i % 2] + "/buy", method="POST"), timeout=60) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+with ThreadPoolExecutor(100) as pool:
+    codes = list(pool.map(buy, range(1000)))
+print(codes.count(200), codes.count(409), len(codes) - codes.count(200) - codes.count(409))
+PY
+}
+
+[ "$(curl -fsS "$base/seed?500")" = 500 ] || fail "seed"
+[ "$(curl -fsS "$base2/stock")" = 500 ] || fail "host 2 does not see the stock host 1 seeded: $(curl -sS "$base2/stock")"
+[ "$(rcli GET edgectl:default:stock)" = 500 ] || fail "not in Redis: $(rcli GET edgectl:default:stock)"
+result=$(buy_all)
+[ "$result" = "500 500 0" ] || fail "stock test across two hosts: $result (sold, sold out, other)"
+[ "$(curl -fsS "$base/stock")" = 0 ] || fail "final stock on host 1: $(curl -sS "$base/stock")"
+[ "$(curl -fsS "$base2/stock")" = 0 ] || fail "final stock on host 2: $(curl -sS "$base2/stock")"
+[ "$(rcli GET edgectl:default:stock)" = 0 ] || fail "final stock in Redis: $(rcli GET edgectl:default:stock)"
+[ "$(rcli GET edgectl:default:sold)" = 500 ] || fail "sold in Redis: $(rcli GET edgectl:default:sold)"
+grep -q ' 200 ' "$work/log2.txt" || fail "host 2 served no purchase: $(tail -3 "$work/log2.txt")"
+[ ! -e .edgectl/kv ] || fail "a Redis store wrote .edgectl/kv"
+
+# Redis goes away: a purchase is a store error (500), the log says why, never the password.
+stop_pid "$redis_pid"; redis_pid=
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/buy")
+[ "$code" = 500 ] || fail "a purchase with Redis down answered $code"
+grep -q "key-value store .*redis 127.0.0.1:$redis_port db 0.*connection refused" "$work/log.txt" \
+  || fail "no log line for the store error: $(tail -3 "$work/log.txt")"
+if grep -q -- "$secret" "$work/log.txt" "$work/err.txt" "$work/log2.txt" "$work/err2.txt"; then
+  fail "the Redis password is in a log"
+fi
+stop_pid "$server2_pid"; server2_pid=
+stop_pid "$server_pid"; server_pid=
+
+# A bad runtime config: serve stops before listening, exit 1, the place and the reason.
+bad_config() {
+  printf '%s\n' "$1" >"$work/bad.toml"
+  set +e
+  timeout 60 "$EDGECTL" serve --listen "127.0.0.1:$port" --runtime-config "$work/bad.toml" >/dev/null 2>"$work/bad-err.txt"
+  bad_rc=$?
+  set -e
+  [ "$bad_rc" = 1 ] || fail "serve with a bad runtime config exited $bad_rc: $(cat "$work/bad-err.txt")"
+  grep -qF -- "$2" "$work/bad-err.txt" || fail "expected '$2' in: $(cat "$work/bad-err.txt")"
+}
+bad_config $'[kv.default]\nbackend = "redis"\nurl = "redis://:pw@127.0.0.1:http/0"' \
+  "$work/bad.toml:3:7: error: bad Redis URL 'redis://:***@127.0.0.1:http/0': the port must be a number"
+grep -q ':pw@' "$work/bad-err.txt" && fail "the password of a bad URL was printed"
+bad_config $'[kv.default]\nbackend = "mysql"' "$work/bad.toml:2:11: error: unknown backend 'mysql' in [kv.default]"
+bad_config $'[kv.default]\nbackend = "redis"' "$work/bad.toml:1:1: error: [kv.default]: backend \"redis\" needs a url"
+bad_config $'[kv.default]\nbackend = "sqlite"\npth = "x.db"' "$work/bad.toml:3:1: error: unknown key 'pth' in [kv.default]"
+echo "ok: serve_kv_redis"
