@@ -77,12 +77,9 @@ class SqliteStore final : public Store {
 
   Result<std::optional<std::string>> get(std::string_view key) override {
     std::lock_guard lock(mu_);
-    Use q(*get_);
-    q.text(1, key);
-    const int rc = q.step();
-    if (rc == SQLITE_ROW) return std::optional<std::string>(q.column(0));
-    if (rc == SQLITE_DONE) return std::optional<std::string>();
-    return failure("get");
+    std::optional<std::string> value;
+    if (!read(key, value)) return failure("get");
+    return value;
   }
   Status set(std::string_view key, std::string_view value) override {
     std::lock_guard lock(mu_);
@@ -125,13 +122,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mu_);
     if (auto s = exec("BEGIN IMMEDIATE"); !s) return std::move(s).error();
     std::optional<std::string> current;
-    {
-      Use q(*get_);
-      q.text(1, key);
-      const int rc = q.step();
-      if (rc == SQLITE_ROW) current = q.column(0);
-      else if (rc != SQLITE_DONE) return rollback("increment");
-    }
+    if (!read(key, current)) return rollback("increment");
     int64_t now = 0;
     if (current) {
       auto v = parse_integer(*current);
@@ -161,13 +152,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mu_);
     if (auto s = exec("BEGIN IMMEDIATE"); !s) return std::move(s).error();
     std::optional<std::string> current;
-    {
-      Use q(*get_);
-      q.text(1, key);
-      const int rc = q.step();
-      if (rc == SQLITE_ROW) current = q.column(0);
-      else if (rc != SQLITE_DONE) return rollback("compare_and_swap");
-    }
+    if (!read(key, current)) return rollback("compare_and_swap");
     const bool matches = expected ? (current && *current == *expected) : !current;
     if (!matches) {
       (void)exec("ROLLBACK");
@@ -203,6 +188,15 @@ class SqliteStore final : public Store {
     for (const auto& s : statements_)
       if (!*s) return failure("prepare");
     return {};
+  }
+  // The value at `key` into `out` (nullopt: absent). False: SQLite failed. Mutex held.
+  bool read(std::string_view key, std::optional<std::string>& out) {
+    Use q(*get_);
+    q.text(1, key);
+    const int rc = q.step();
+    if (rc == SQLITE_ROW) out = q.column(0);
+    else out.reset();
+    return rc == SQLITE_ROW || rc == SQLITE_DONE;
   }
   Status exec(const char* sql) {
     char* message = nullptr;

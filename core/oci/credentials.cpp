@@ -3,12 +3,12 @@
 // more. The helper protocol is docker-credential-helpers': `get` reads the server URL on
 // stdin and prints {"Username","Secret"}; `store` reads {"ServerURL","Username","Secret"};
 // `erase` reads the server URL. Secrets never reach an error message.
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 
 #include "oci/oci.hpp"
+#include "util/base64.hpp"
 #include "util/fs.hpp"
 #include "util/process.hpp"
 
@@ -17,28 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> unbase64(std::string_view in) {
-  std::string s(in);
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  if (s.size() % 4 != 0) return std::nullopt;
-  std::string out(3 * s.size() / 4, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  if (n < 0) return std::nullopt;
-  out.resize(static_cast<size_t>(n));
-  // EVP_DecodeBlock keeps the padding's zero bytes.
-  for (size_t i = s.size(); i > 0 && s[i - 1] == '='; --i) out.pop_back();
-  return out;
-}
 
 Result<Json> read_config(const fs::path& path) {
   std::error_code ec;
@@ -148,7 +126,7 @@ Result<std::optional<Credentials>> find_credentials(const std::string& registry)
     return std::optional<Credentials>(Credentials{"<token>", token->get<std::string>()});
   auto auth = entry->find("auth");
   if (auth == entry->end() || !auth->is_string() || auth->get<std::string>().empty()) return std::optional<Credentials>();
-  auto decoded = unbase64(auth->get<std::string>());
+  auto decoded = base64_decode(auth->get<std::string>());
   if (!decoded || decoded->find(':') == std::string::npos)
     return Error(path.string() + ": the auth entry for " + key + " is not base64 of USER:PASSWORD",
                  FileLocation{path.string()});
@@ -172,7 +150,7 @@ Result<std::string> store_credentials(const std::string& registry, const Credent
   }
   Json& auths = (*config)["auths"];
   if (!auths.is_object()) auths = Json::object();
-  auths[key] = {{"auth", base64(credentials.username + ":" + credentials.password)}};
+  auths[key] = {{"auth", base64_encode(credentials.username + ":" + credentials.password)}};
   if (auto s = write_config(path, *config); !s) return std::move(s).error();
   // An existing file keeps its mode through the rename of a new one; make sure of 0600.
   ::chmod(path.c_str(), 0600);

@@ -30,19 +30,7 @@ cd "$work"
 cd app
 "$EDGECTL" build >/dev/null 2>&1
 # The module grows to SIZE_MB with a custom section of random bytes (incompressible, valid).
-python3 - app.wasm "$SIZE_MB" <<'PY'
-import os, sys
-def leb(n):
-    out = bytearray()
-    while True:
-        b, n = n & 0x7f, n >> 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-path, mb = sys.argv[1], int(sys.argv[2])
-payload = leb(3) + b"pad" + os.urandom(mb * 1000 * 1000)
-open(path, "ab").write(b"\x00" + leb(len(payload)) + payload)
-PY
+python3 "$ROOT/tests/integration/lib/grow_wasm.py" app.wasm "$((SIZE_MB * 1000000))"
 "$EDGECTL" push --no-build --layout "$work/layout" --tag v1 >/dev/null
 now() { date +%s%N; }
 ms() { python3 -c "print(f'{($2 - $1) / 1e6:.1f}')" "$@"; }

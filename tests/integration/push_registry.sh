@@ -147,20 +147,7 @@ R=$PROXY_ADDR
 grep -q "answered 429 to .*; retry 1 of 4 in 2.0 s" "$work/err.txt" || fail "Retry-After not honoured: $(cat "$work/err.txt")"
 
 # --- a chunk that fails: the blob's upload session starts over, and the result is intact.
-python3 - hello.wasm <<'PY'
-import os, sys
-def leb(n):
-    out = bytearray()
-    while True:
-        b, n = n & 0x7f, n >> 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-path = sys.argv[1]
-pad = os.urandom(50 * 1000 * 1000)  # a 50 MB module: a custom section after the code
-payload = leb(3) + b"pad" + pad
-open(path, "ab").write(b"\x00" + leb(len(payload)) + payload)
-PY
+python3 "$LIB/grow_wasm.py" hello.wasm 50000000  # a 50 MB module: a custom section after the code
 big_size=$(stat -c %s hello.wasm)
 proxy_start --fail-first 1 --fail-match '^PATCH' || fail "proxy"
 R=$PROXY_ADDR
@@ -193,7 +180,7 @@ export XDG_CACHE_HOME="$work/cache"
 # --- the registry killed mid-push (a slow link through the proxy): a clear error, no tag.
 printf '\n;; v3\n' >> src/main.wat
 "$EDGECTL" build >/dev/null
-python3 -c 'import os; open("hello.wasm","ab").write(b"\x00\x84\x80\x80\x10\x03pad" + os.urandom(0x2000000 - 4))'
+python3 "$LIB/grow_wasm.py" hello.wasm 32000000
 proxy_start --throttle 4000000 || fail "proxy"
 R=$PROXY_ADDR
 "$EDGECTL" push --no-build "$R/acme/killed:v1" --retries 2 >"$work/out.txt" 2>"$work/err.txt" &

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Redis key-value backend behind edgectl serve, chosen by a runtime config, with the C
-# handler of serve_kv.sh (http-c template, src/edgectl.h):
+# shop handler of lib/kv_shop.sh (http-c template, src/edgectl.h):
 #   - two `edgectl serve` processes ("edge hosts") with the same runtime.toml share one
 #     redis-server (started here on a free port, with a password, stopped by PID on exit);
 #   - the stock test across both: a stock of 500, 1,000 concurrent purchases split between
@@ -12,6 +12,8 @@ set -euo pipefail
 LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")/lib" && pwd)
 # shellcheck source=lib/serve.sh
 source "$LIB/serve.sh"
+# shellcheck source=lib/kv_shop.sh
+source "$LIB/kv_shop.sh"
 serve_prologue clang-19 python3 curl redis-server redis-cli
 redis_pid=
 server2_pid=
@@ -30,61 +32,7 @@ rcli() { redis-cli -p "$redis_port" "$@"; }
 for _ in $(seq 100); do [ "$(rcli ping 2>/dev/null)" = PONG ] && break; sleep 0.05; done
 [ "$(rcli ping 2>/dev/null)" = PONG ] || fail "redis-server did not start: $(cat "$work/redis.log")"
 
-"$EDGECTL" new http-c shop >/dev/null
-cd shop
-[ -f src/edgectl.h ] || fail "the http-c template did not ship src/edgectl.h"
-python3 - edgectl.toml <<'PY'
-import sys
-path = sys.argv[1]
-text = open(path).read()
-if 'key_value_stores' not in text:  # the template declares "default" for its visit counter
-    text = text.replace('[component.build]', 'key_value_stores = ["default"]\n\n[component.build]', 1)
-open(path, "w").write(text)
-PY
-cat > src/main.c <<'EOF'
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include "edgectl.h"
-
-static const char* env(const char* name) { const char* v = getenv(name); return v ? v : ""; }
-
-static int reply(int status, const char* text) {
-  printf("Status: %d\nContent-Type: text/plain\n\n%s\n", status, text);
-  return 0;
-}
-
-int main(void) {
-  const char* path = env("PATH_INFO");
-  uint32_t kv;
-  if (edgectl_kv_open_str("default", &kv) != EDGECTL_OK) return reply(500, "cannot open the store");
-  if (strcmp(path, "/seed") == 0) {
-    const char* n = env("QUERY_STRING");
-    edgectl_kv_set(kv, "stock", 5, n, strlen(n));
-    return reply(200, n);
-  }
-  if (strcmp(path, "/buy") == 0) {
-    int64_t left = 0;
-    if (edgectl_kv_increment_str(kv, "stock", -1, &left) != EDGECTL_OK) return reply(500, "increment failed");
-    if (left < 0) {
-      edgectl_kv_increment_str(kv, "stock", 1, &left);  /* give it back: sold out */
-      return reply(409, "sold out");
-    }
-    edgectl_kv_increment_str(kv, "sold", 1, &left);
-    return reply(200, "bought");
-  }
-  if (strcmp(path, "/stock") == 0) {
-    char buf[32];
-    uint32_t len = 0;
-    int rc = edgectl_kv_get(kv, "stock", 5, buf, sizeof buf - 1, &len);
-    if (rc != EDGECTL_OK) return reply(404, "no stock");
-    buf[len] = 0;
-    return reply(200, buf);
-  }
-  return reply(404, "no such path");
-}
-EOF
-"$EDGECTL" build >/dev/null 2>build.txt || fail "build: $(cat build.txt)"
+make_shop
 
 cat > "$work/runtime.toml" <<EOF
 # Both hosts keep the store "default" in one Redis.
@@ -106,29 +54,10 @@ for _ in $(seq 200); do
 done
 curl -fsS "$base2/_edgectl/health" >/dev/null || fail "the second edgectl serve did not come up"
 
-# 1,000 purchases from 100 threads at once, alternating between the hosts; prints
-# "200 409 other" counts.
-buy_all() {
-  python3 - "$base" "$base2" <<'PY'
-import sys, urllib.request, urllib.error
-from concurrent.futures import ThreadPoolExecutor
-bases = sys.argv[1:]
-def buy(i):
-    try:
-        with urllib.request.urlopen(urllib.request.Request(bases[i % 2] + "/buy", method="POST"), timeout=60) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
-with ThreadPoolExecutor(100) as pool:
-    codes = list(pool.map(buy, range(1000)))
-print(codes.count(200), codes.count(409), len(codes) - codes.count(200) - codes.count(409))
-PY
-}
-
 [ "$(curl -fsS "$base/seed?500")" = 500 ] || fail "seed"
 [ "$(curl -fsS "$base2/stock")" = 500 ] || fail "host 2 does not see the stock host 1 seeded: $(curl -sS "$base2/stock")"
 [ "$(rcli GET edgectl:default:stock)" = 500 ] || fail "not in Redis: $(rcli GET edgectl:default:stock)"
-result=$(buy_all)
+result=$(buy_all "$base" "$base2")  # alternating between the hosts
 [ "$result" = "500 500 0" ] || fail "stock test across two hosts: $result (sold, sold out, other)"
 [ "$(curl -fsS "$base/stock")" = 0 ] || fail "final stock on host 1: $(curl -sS "$base/stock")"
 [ "$(curl -fsS "$base2/stock")" = 0 ] || fail "final stock on host 2: $(curl -sS "$base2/stock")"

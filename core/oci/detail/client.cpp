@@ -2,13 +2,14 @@
 #include "oci/detail/client.hpp"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+
+#include "util/base64.hpp"
 
 namespace edgectl::oci::detail {
 namespace {
@@ -30,14 +31,6 @@ std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return std::string(s);
-}
-
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
 }
 
 // WWW-Authenticate: `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`.
@@ -397,7 +390,7 @@ Status Client::authenticate(const Response& challenge_response, const std::strin
       return Error(registry_ + " asks for a user name and password and none is configured").note(login_hint);
     if (!basic_.empty())
       return Error(registry_ + " refused the credentials of user '" + (*creds)->username + "'").note(login_hint);
-    basic_ = "Basic " + base64((*creds)->username + ":" + (*creds)->password);
+    basic_ = "Basic " + base64_encode((*creds)->username + ":" + (*creds)->password);
     return {};
   }
   if (ch.scheme != "bearer" || !ch.params.count("realm"))
@@ -435,7 +428,7 @@ Status Client::authenticate(const Response& challenge_response, const std::strin
   Request token_req;
   token_req.target = url;
   if (*creds && (*creds)->username != "<token>")
-    token_req.headers.push_back("Authorization: Basic " + base64((*creds)->username + ":" + (*creds)->password));
+    token_req.headers.push_back("Authorization: Basic " + base64_encode((*creds)->username + ":" + (*creds)->password));
   auto r = send_with_retries(token_req, /*authenticate=*/false);
   if (!r) return std::move(r).error();
   if (r->status == 401 || r->status == 403) {
