@@ -48,6 +48,13 @@ Result<std::unique_ptr<kv::Store>> open(const Options& o, bool create) {
   return kv::open_sqlite(*file);
 }
 
+// JSON strings must be UTF-8: bytes that are not come out as U+FFFD (the text output is
+// exact).
+std::string printable(const std::string& bytes) {
+  const std::string quoted = nlohmann::json(bytes).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json::parse(quoted).get<std::string>();
+}
+
 Status check_key(const std::string& key) {
   if (key.size() > kv::kMaxKeyBytes)
     return Error("the key is " + std::to_string(key.size()) + " bytes; keys are at most " + std::to_string(kv::kMaxKeyBytes));
@@ -64,7 +71,7 @@ int run(const Options& o, const std::string& verb) {
     auto v = (*store)->get(o.key);
     if (!v) return ui::fail(v.error(), o.json);
     if (!*v) return ui::fail(Error("no key '" + o.key + "' in store '" + o.store + "'"), o.json);
-    if (o.json) ui::print_json({{"key", o.key}, {"value", **v}});
+    if (o.json) ui::print_json({{"key", o.key}, {"value", printable(**v)}});
     else std::cout << **v << (isatty(STDOUT_FILENO) ? "\n" : "");
     return 0;
   }
@@ -96,7 +103,7 @@ int run(const Options& o, const std::string& verb) {
     auto page = (*store)->keys(o.prefix, offset, 1000);
     if (!page) return ui::fail(page.error(), o.json);
     for (const auto& k : *page) {
-      if (o.json) keys.push_back(k);
+      if (o.json) keys.push_back(printable(k));
       else std::cout << k << "\n";
     }
     if (page->size() < 1000) break;

@@ -944,7 +944,7 @@ class WsSession final : public detail::WsConnection {
   uint8_t group_;
   bool canary_;
   std::atomic<bool> opened_{false};
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};  // also read by the host module's hooks, from workers
 };
 
 void ServerImpl::open_websocket(tcp::socket socket, std::shared_ptr<Pending> pending, std::string handshake,
@@ -973,10 +973,15 @@ runtime::host::WebSocketHooks ServerImpl::websocket_hooks() {
   // The connection with this id, if it is open on `route`.
   auto find = [this](const std::string& route, const std::string& id) -> std::shared_ptr<WsSession> {
     for (auto& group : ws_groups_) {
-      std::lock_guard lock(group->mutex);
-      auto it = group->connections.find(id);
-      if (it == group->connections.end()) continue;
-      auto conn = std::dynamic_pointer_cast<WsSession>(it->second->weak_from_this().lock());
+      std::shared_ptr<WsSession> conn;
+      {
+        std::lock_guard lock(group->mutex);
+        auto it = group->connections.find(id);
+        if (it == group->connections.end()) continue;
+        conn = std::dynamic_pointer_cast<WsSession>(it->second->weak_from_this().lock());
+      }
+      // Checked (and possibly released) outside the lock: if this is the last reference,
+      // the session's destructor takes the group's mutex to forget itself.
       if (conn && conn->open_done() && conn->route_path() == route) return conn;
       return nullptr;
     }

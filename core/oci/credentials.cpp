@@ -56,6 +56,15 @@ std::string first_line(std::string s) {
   return s;
 }
 
+// Older configs key auths by URL ("https://ghcr.io", "https://ghcr.io/v1/"): such a key
+// names `registry` too.
+bool names_registry(std::string k, const std::string& registry) {
+  for (const char* prefix : {"https://", "http://"})
+    if (k.rfind(prefix, 0) == 0) k = k.substr(std::string_view(prefix).size());
+  if (auto slash = k.find('/'); slash != std::string::npos) k.resize(slash);
+  return k == registry;
+}
+
 Status write_config(const fs::path& path, const Json& config) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
@@ -109,17 +118,11 @@ Result<std::optional<Credentials>> find_credentials(const std::string& registry)
   if (auths == config->end() || !auths->is_object()) return std::optional<Credentials>();
   auto entry = auths->find(key);
   if (entry == auths->end()) {
-    // Older configs key by URL ("https://ghcr.io"); accept those too.
-    for (auto it = auths->begin(); it != auths->end(); ++it) {
-      std::string k = it.key();
-      for (const char* prefix : {"https://", "http://"})
-        if (k.rfind(prefix, 0) == 0) k = k.substr(std::string_view(prefix).size());
-      if (auto slash = k.find('/'); slash != std::string::npos) k.resize(slash);
-      if (k == registry) {
+    for (auto it = auths->begin(); it != auths->end(); ++it)
+      if (names_registry(it.key(), registry)) {
         entry = it;
         break;
       }
-    }
   }
   if (entry == auths->end() || !entry->is_object()) return std::optional<Credentials>();
   if (auto token = entry->find("identitytoken"); token != entry->end() && token->is_string() && !token->get<std::string>().empty())
@@ -168,8 +171,13 @@ Result<bool> erase_credentials(const std::string& registry) {
     return r->result.exit_code == 0;
   }
   auto auths = config->find("auths");
-  if (auths == config->end() || !auths->is_object() || !auths->contains(key)) return false;
-  auths->erase(key);
+  if (auths == config->end() || !auths->is_object()) return false;
+  // Every entry find_credentials could use: the key, and URL-style keys for the registry.
+  std::vector<std::string> gone;
+  for (auto it = auths->begin(); it != auths->end(); ++it)
+    if (it.key() == key || names_registry(it.key(), registry)) gone.push_back(it.key());
+  if (gone.empty()) return false;
+  for (const auto& k : gone) auths->erase(k);
   if (auto s = write_config(path, *config); !s) return std::move(s).error();
   return true;
 }

@@ -455,11 +455,19 @@ Result<PulledApp> pull(const Reference& ref, const PullOptions& options, const s
       fs::remove_all(staging, ec);
       return std::move(s).error();
     }
-    fs::remove_all(dir, ec);  // an incomplete folder from an interrupted pull
+    // Renamed into place whole. Another pull of the same digest may have got there first
+    // (its folder is complete: it has the metadata file): keep that one. A folder without
+    // the metadata is what an interrupted pull left: replace it.
     fs::rename(staging, dir, ec);
     if (ec) {
-      fs::remove_all(staging, ec);
-      if (!fs::exists(dir / ".edgectl-pull.json")) return Error("cannot write " + dir.string());
+      if (!fs::exists(dir / ".edgectl-pull.json")) {
+        std::error_code ignored;
+        fs::remove_all(dir, ignored);
+        fs::rename(staging, dir, ec);
+      }
+      std::error_code ignored;
+      fs::remove_all(staging, ignored);
+      if (!fs::exists(dir / ".edgectl-pull.json")) return Error("cannot write " + dir.string() + ": " + ec.message());
     }
   }
   if (!ref.tag.empty()) {

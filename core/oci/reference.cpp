@@ -1,6 +1,8 @@
 // Image references (see oci.hpp), with docker's grammar: distribution/reference's regular
 // expressions, reduced to what registries accept today (lowercase repository components
 // separated by '.', '_', '__' or dashes; tags of at most 128 characters; sha256 digests).
+#include <arpa/inet.h>
+
 #include <regex>
 
 #include "oci/oci.hpp"
@@ -44,7 +46,10 @@ std::string Reference::api_host() const { return registry == "docker.io" ? "regi
 
 bool Reference::plain_http_allowed() const {
   const std::string host = host_only(registry);
-  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  if (host == "localhost" || host == "[::1]") return true;
+  // A real IPv4 literal in 127.0.0.0/8, not a name that starts with "127." (127.evil.example).
+  in_addr addr{};
+  return ::inet_pton(AF_INET, host.c_str(), &addr) == 1 && (ntohl(addr.s_addr) >> 24) == 127;
 }
 
 Result<Reference> parse_reference(std::string_view text, std::string_view default_tag) {

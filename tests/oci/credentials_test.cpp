@@ -90,6 +90,12 @@ TEST_CASE("oci credentials: Docker Hub's key and URL-style keys") {
   REQUIRE(write_file_atomic(env.config(), std::string(R"({"auths":{"https://index.docker.io/v1/":{"auth":"aHViOnB3"},"https://quay.io":{"auth":"cTpw"}}})")));
   CHECK((*find_credentials("docker.io"))->username == "hub");
   CHECK((*find_credentials("quay.io"))->username == "q");
+  // logout forgets what login-time lookups would use, URL-style keys included.
+  auto erased = erase_credentials("quay.io");
+  REQUIRE(erased.ok());
+  CHECK(*erased);
+  CHECK_FALSE(find_credentials("quay.io")->has_value());
+  CHECK((*find_credentials("docker.io"))->username == "hub");
 }
 
 TEST_CASE("oci credentials: the CI variables come first") {

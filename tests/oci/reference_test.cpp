@@ -46,6 +46,11 @@ TEST_CASE("oci reference: registry, repository, tag and digest") {
   CHECK(r.registry == "registry.example.com:8443");
   CHECK(r.tag == "latest");
   CHECK_FALSE(r.plain_http_allowed());
+  // Only real loopback addresses, not names that look like them.
+  CHECK(parse("127.0.0.2:5000/a").plain_http_allowed());
+  CHECK_FALSE(parse("127.evil.example/a").plain_http_allowed());
+  CHECK_FALSE(parse("127.0.0.1.nip.io/a").plain_http_allowed());
+  CHECK_FALSE(parse("128.0.0.1:5000/a").plain_http_allowed());
 }
 
 TEST_CASE("oci reference: Docker Hub names and the default tag") {

@@ -138,6 +138,26 @@ std::string status_words(long status) {
   }
 }
 
+// Whether `url`'s host[:port] is `host` (as the registry was named: "ghcr.io", "127.0.0.1:5000").
+bool same_host(const std::string& url, const std::string& host) {
+  CURLU* u = curl_url();
+  std::string found;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* h = nullptr;
+    char* p = nullptr;
+    if (curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+      found = h;
+      curl_free(h);
+    }
+    if (curl_url_get(u, CURLUPART_PORT, &p, 0) == CURLUE_OK) {
+      found += std::string(":") + p;
+      curl_free(p);
+    }
+  }
+  curl_url_cleanup(u);
+  return lower(found) == lower(host);
+}
+
 }  // namespace
 
 struct Client::Raw {
@@ -294,7 +314,10 @@ Result<Response> Client::send_once(const Request& req, const std::string& author
 
   curl_slist* headers = nullptr;
   for (const auto& h : req.headers) headers = curl_slist_append(headers, h.c_str());
-  if (!authorization.empty()) headers = curl_slist_append(headers, ("Authorization: " + authorization).c_str());
+  // Credentials go only to the registry itself: an absolute upload Location may name
+  // another host (object storage), which gets none.
+  if (!authorization.empty() && same_host(url, host_))
+    headers = curl_slist_append(headers, ("Authorization: " + authorization).c_str());
   headers = curl_slist_append(headers, "Expect:");
 
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());

@@ -47,6 +47,12 @@ uint32_t kv_open(Session& s, Guest& g, const uint64_t* a) {
                      "refused key-value store '" + name + "': not in the component's key_value_stores", true});
     return code(Code::Denied);
   }
+  // The same store opened again is the same handle.
+  for (size_t i = 0; i < s.stores.size(); ++i)
+    if (s.stores[i] && s.store_names.size() > i && s.store_names[i] == name) {
+      g.put_u32(a[2], static_cast<uint32_t>(i + 1));
+      return code(Code::Ok);
+    }
   if (s.stores.size() >= kMaxHandles) return code(Code::TooMany);
   auto store = s.services->store(name);
   if (!store) {
@@ -54,6 +60,7 @@ uint32_t kv_open(Session& s, Guest& g, const uint64_t* a) {
     return code(Code::StoreError);
   }
   s.stores.push_back(*store);
+  s.store_names.push_back(name);
   g.put_u32(a[2], static_cast<uint32_t>(s.stores.size()));
   return code(Code::Ok);
 }
@@ -282,8 +289,13 @@ std::string signature(const FunctionSpec& spec) {
 }
 
 Result<std::shared_ptr<kv::Store>> Services::store(const std::string& name) {
-  std::lock_guard lock(mu_);
-  if (auto it = stores_.find(name); it != stores_.end()) return it->second;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = stores_.find(name); it != stores_.end()) return it->second;
+  }
+  // Opened without the lock: connecting to a Redis that is down takes seconds, and other
+  // stores must not wait for it. Two threads may open the same store at once; the first
+  // one stored wins and the other is dropped.
   std::shared_ptr<kv::Store> store;
   if (options_.open_store) {
     auto s = options_.open_store(name);
@@ -299,8 +311,8 @@ Result<std::shared_ptr<kv::Store>> Services::store(const std::string& name) {
       store = std::move(*s);
     }
   }
-  stores_[name] = store;
-  return store;
+  std::lock_guard lock(mu_);
+  return stores_.emplace(name, std::move(store)).first->second;
 }
 
 void Services::set_websocket(WebSocketHooks hooks) {
@@ -361,6 +373,10 @@ wasi::CallResult call(size_t index, Session& session, wasi::GuestMemory memory, 
   } catch (const OutOfBounds& e) {
     r.trap = true;
     r.trap_message = e.what();
+  } catch (const std::exception& e) {
+    // Nothing may unwind into guest code (the aot engine's frames are C): a trap instead.
+    r.trap = true;
+    r.trap_message = std::string("host error: ") + e.what();
   }
   return r;
 }

@@ -143,6 +143,7 @@ struct Session {
   std::string ws_connection;  // the connection the event is for
   // Open handles; index + 1 is the handle the guest sees (0 is never valid).
   std::vector<std::shared_ptr<kv::Store>> stores;
+  std::vector<std::string> store_names;  // beside `stores`
   std::vector<std::shared_ptr<HttpResponse>> responses;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // the instance's, for outbound calls
 };

@@ -137,7 +137,14 @@ uint32_t http_request(Session& s, Guest& g, const uint64_t* a) {
   if (method.empty() || method.size() > 16 ||
       method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
     return code(Code::Invalid);
-  if (s.responses.size() >= 64) return code(Code::TooMany);
+  // At most 64 open responses; closed ones free their slot.
+  size_t slot = s.responses.size();
+  for (size_t i = 0; i < s.responses.size(); ++i)
+    if (!s.responses[i]) {
+      slot = i;
+      break;
+    }
+  if (slot >= 64) return code(Code::TooMany);
 
   // Where to: scheme, host and port, read the way curl will read them.
   CURLU* u = curl_url();
@@ -210,8 +217,9 @@ uint32_t http_request(Session& s, Guest& g, const uint64_t* a) {
     return code(rc == CURLE_OPERATION_TIMEDOUT ? Code::Timeout : Code::HttpError);
   }
   response->status = static_cast<uint32_t>(status);
-  s.responses.push_back(std::move(response));
-  g.put_u32(a[8], static_cast<uint32_t>(s.responses.size()));
+  if (slot == s.responses.size()) s.responses.push_back(std::move(response));
+  else s.responses[slot] = std::move(response);
+  g.put_u32(a[8], static_cast<uint32_t>(slot + 1));
   return code(Code::Ok);
 }
 

@@ -34,6 +34,7 @@ class Guest {
     return {reinterpret_cast<const char*>(m_.base + (ptr & 0xFFFFFFFFu)), static_cast<size_t>(len & 0xFFFFFFFFu)};
   }
   void put_bytes(uint64_t ptr, std::string_view data) {
+    if (data.size() > 0xFFFFFFFFu) throw OutOfBounds("more than 4 GiB for the guest's memory");
     check(ptr, data.size());
     if (!data.empty()) std::memcpy(m_.base + (ptr & 0xFFFFFFFFu), data.data(), data.size());
   }
