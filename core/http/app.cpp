@@ -1,6 +1,8 @@
 // Loading what serve serves (see app.hpp).
 #include "http/app.hpp"
 
+#include <algorithm>
+
 #include "util/fs.hpp"
 #include "wasm/wasm.hpp"
 
@@ -19,6 +21,12 @@ Result<std::shared_ptr<const runtime::Module>> load_module(const fs::path& path,
   load.host_modules = host_modules;
   load.on_notice = options.on_notice;
   return engine.load(*bytes, load);
+}
+
+bool imports_host_api(const runtime::Module& module) {
+  const auto& imports = module.info().imports;
+  return std::any_of(imports.begin(), imports.end(),
+                     [](const auto& i) { return i.module == runtime::host::kModuleName; });
 }
 
 runtime::Limits with_default_timeout(runtime::Limits limits) {
@@ -64,6 +72,7 @@ Result<App> load_app(const manifest::Manifest& m, runtime::Engine& engine, const
       if (auto p = runtime::host::parse_host_pattern(h.value)) grants->outbound.push_back(std::move(*p));
     out.services = services;
     out.grants = std::move(grants);
+    out.imports_host_api = imports_host_api(*out.module);
     app.components.push_back(std::move(out));
   }
   for (const auto& r : m.routes) {
@@ -110,6 +119,7 @@ Result<App> load_module_app(const fs::path& path, runtime::Engine& engine, const
   auto grants = std::make_shared<runtime::host::Grants>();
   grants->component = "main";
   c.grants = std::move(grants);
+  c.imports_host_api = imports_host_api(*c.module);
   app.components.push_back(std::move(c));
   RouteTarget all;
   all.route = "/...";

@@ -22,7 +22,8 @@ namespace {
 // The host module's state for one instance (null when the component has no services).
 std::shared_ptr<runtime::host::Session> session_for(const Component& component, std::string_view request_id,
                                                     std::string ws_route = {}, std::string ws_connection = {}) {
-  if (!component.services) return nullptr;
+  // Only modules that can call the host API pay for a session (not the hot hello path).
+  if (!component.services || !component.imports_host_api) return nullptr;
   auto s = std::make_shared<runtime::host::Session>();
   s->services = component.services;
   s->grants = component.grants;

@@ -27,6 +27,7 @@ struct Component {
   // The edgectl host module: the app's services and what this component may use of them.
   std::shared_ptr<runtime::host::Services> services;
   std::shared_ptr<const runtime::host::Grants> grants;
+  bool imports_host_api = false;  // the module imports from `edgectl`: it gets a session
 };
 
 struct Execution {

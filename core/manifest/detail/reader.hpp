@@ -11,38 +11,13 @@
 #include <vector>
 
 #include "manifest/manifest.hpp"
+#include "util/toml_source.hpp"
 
 namespace edgectl::manifest::detail {
 
-// The manifest's lines, so that each diagnostic carries its source line for the caret display.
-class SourceText {
- public:
-  SourceText(std::string_view text, std::string file);
-  const std::string& file() const { return file_; }
-  // A location covering `region` (toml++ counts columns in code points, as the caret display
-  // does). A region spanning lines is underlined to the end of its first line.
-  TextLocation at(const toml::source_region& region) const;
-  TextLocation at(uint32_t line, uint32_t column, uint32_t length) const;
-  // The text `region` covers when it is on one line ("1.2" for a float), else "".
-  std::string text(const toml::source_region& region) const;
-
- private:
-  std::string file_;
-  std::vector<std::string> lines_;
-};
-
-// Every problem found so far.
-class Diagnostics {
- public:
-  void add(Location where, std::string message, std::vector<std::string> notes = {});
-  bool empty() const { return list_.empty(); }
-  // In source order, whatever order the checks ran in (toml++ iterates tables by key name);
-  // problems with no line (a missing [app]) come first.
-  std::vector<Diagnostic> take_in_source_order() &&;
-
- private:
-  std::vector<Diagnostic> list_;
-};
+// Where problems are located and collected (shared with the runtime config's reader).
+using edgectl::Diagnostics;
+using edgectl::SourceText;
 
 // What every reader needs: the text, to locate nodes, and the sink for problems.
 struct Context {

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "util/fs.hpp"
+#include "util/toml_source.hpp"
 
 namespace edgectl::runtime::host {
 namespace {
@@ -32,53 +33,36 @@ std::string redact_line(std::string line) {
   return line;
 }
 
+// The file's text for diagnostics (util/toml_source.hpp), every URL redacted, and the
+// problems found.
 class Reader {
  public:
-  Reader(std::string_view text, const fs::path& file) : file_(file.string()) {
+  Reader(std::string_view text, const fs::path& file) : source_(redacted(text), file.string()) {}
+
+  TextLocation at(const toml::source_region& region) const { return source_.at(region); }
+  void error(Location where, std::string message, std::vector<std::string> notes = {}) {
+    diagnostics_.add(std::move(where), std::move(message), std::move(notes));
+  }
+  bool ok() const { return diagnostics_.empty(); }
+  Error take() && { return Error(std::move(diagnostics_).take_in_source_order()); }
+  const std::string& file() const { return source_.file(); }
+
+ private:
+  static std::string redacted(std::string_view text) {
+    std::string out;
     size_t start = 0;
     while (start <= text.size()) {
       size_t end = text.find('\n', start);
       if (end == std::string_view::npos) end = text.size();
-      std::string line(text.substr(start, end - start));
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      std::replace(line.begin(), line.end(), '\t', ' ');
-      lines_.push_back(redact_line(std::move(line)));
+      out += redact_line(std::string(text.substr(start, end - start)));
+      if (end < text.size()) out += '\n';
       start = end + 1;
     }
+    return out;
   }
 
-  TextLocation at(const toml::source_region& region) const {
-    TextLocation loc{file_, region.begin.line, region.begin.column, 1, {}};
-    if (region.end.line == region.begin.line && region.end.column > region.begin.column)
-      loc.length = region.end.column - region.begin.column;
-    if (loc.line >= 1 && loc.line <= lines_.size()) {
-      loc.source_line = lines_[loc.line - 1];
-      // A redacted URL is shorter than the one written: keep the carets on the line.
-      const uint32_t width = static_cast<uint32_t>(loc.source_line.size());
-      if (loc.column <= width && loc.column + loc.length > width + 1) loc.length = width - loc.column + 1;
-    }
-    return loc;
-  }
-  void error(Location where, std::string message, std::vector<std::string> notes = {}) {
-    diagnostics_.push_back({Severity::Error, std::move(message), std::move(where), std::move(notes)});
-  }
-  bool ok() const { return diagnostics_.empty(); }
-  Error take() && {
-    std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& a, const Diagnostic& b) {
-      auto line = [](const Diagnostic& d) {
-        const auto* t = std::get_if<TextLocation>(&d.location);
-        return t ? std::pair(t->line, t->column) : std::pair(0u, 0u);
-      };
-      return line(a) < line(b);
-    });
-    return Error(std::move(diagnostics_));
-  }
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-  std::vector<std::string> lines_;
-  std::vector<Diagnostic> diagnostics_;
+  SourceText source_;
+  Diagnostics diagnostics_;
 };
 
 // The manifest's rule for store names (key_value_stores): a name it could not declare would
