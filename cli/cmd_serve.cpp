@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 
+#include <algorithm>
 #include <mutex>
 
 #include "http/serve_limits.hpp"
@@ -195,10 +196,11 @@ int run_serve(const Options& o) {
   load.profile = limits.profile;
   load.concurrency_from_command_line = flags.max_concurrent.has_value();
   load.on_warning = [](const std::string& warning) { ui::print_warning(warning); };
-  auto loaded = load_target(std::move(*read), **engine, load, /*build=*/false);
+  // --watch builds first, as a reload would; plain serve serves what was built.
+  auto loaded = load_target(std::move(*read), **engine, load, /*build=*/o.watch);
   if (!loaded) return ui::print_error(loaded.error()), kExitError;
   const std::string title = loaded->title;
-  const std::vector<fs::path> watch_dirs = loaded->watch_dirs;
+  WatchInputs watching = loaded->watch;  // what --watch reacts to; replaced by each reload
 
   http::ServerOptions options;
   options.host = host;
@@ -231,10 +233,9 @@ int run_serve(const Options& o) {
   print_banner(banner, o.json);
 
   // Reloads (SIGHUP, --watch): build if the manifest has recipes, load, swap. A failure
-  // leaves what is serving in place and says why. One at a time.
+  // leaves what is serving in place and says why. One at a time, under reload_mutex.
   std::mutex reload_mutex;
-  auto reload = [&](std::string_view why) {
-    std::lock_guard lock(reload_mutex);
+  auto reload_locked = [&](std::string_view why) {
     auto failed = [&](const Error& e) {
       std::cerr << ui::paint("reload failed", ui::Tone::Red, stderr) << " (" << why
                 << "), still serving the previous version:\n";
@@ -249,18 +250,21 @@ int run_serve(const Options& o) {
     auto next = load_target(std::move(*next_target), **engine, load, /*build=*/true);
     if (!next) return failed(next.error());
     (*server)->reload(std::move(next->app));
+    watching = std::move(next->watch);
     std::cerr << ui::paint("reloaded", ui::Tone::Green, stderr) << " (" << why << ")\n";
+  };
+  auto reload = [&](std::string_view why) {
+    std::lock_guard lock(reload_mutex);
+    reload_locked(why);
   };
   std::unique_ptr<FolderWatcher> watcher;
   if (o.watch) {
-    auto w = FolderWatcher::start(watch_dirs, kWatchSettle, [&](const std::vector<fs::path>& changed) {
-      // The build's own state and temporary files are not changes to the app.
-      bool relevant = false;
-      for (const auto& p : changed) {
-        const std::string s = p.string();
-        relevant |= s.find("/.edgectl/") == std::string::npos && !p.filename().string().starts_with(".");
-      }
-      if (relevant) reload(changed.front().filename().string() + " changed");
+    auto w = FolderWatcher::start(watching.dirs, kWatchSettle, [&](const std::vector<fs::path>& changed) {
+      // Only real inputs count (WatchInputs): not the build's own output and state, not
+      // editors' temporary files. Judged under the lock, against the latest load.
+      std::lock_guard lock(reload_mutex);
+      auto it = std::find_if(changed.begin(), changed.end(), [&](const fs::path& p) { return watching.relevant(p); });
+      if (it != changed.end()) reload_locked(it->filename().string() + " changed");
     });
     if (!w) return ui::print_error(w.error()), kExitError;
     watcher = std::move(w).value();

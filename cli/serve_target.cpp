@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "build/build.hpp"
+#include "build/recipes.hpp"
+#include "util/glob.hpp"
 #include "wasm/wasm.hpp"
 
 namespace edgectl::cli {
@@ -25,6 +27,8 @@ void check_module_size(const ServeLoadOptions& o, std::string_view component,
   if (auto warning = http::check_module_size(component, *bytes, *o.profile)) o.on_warning(*warning);
 }
 
+fs::path absolute_dir(const fs::path& p) { return p.empty() ? fs::current_path() : fs::absolute(p).lexically_normal(); }
+
 // The folders holding a build's inputs: each watch glob's fixed leading part, walked.
 void add_build_watch_dirs(const fs::path& workdir, const std::vector<std::string>& globs,
                           std::vector<fs::path>& out) {
@@ -45,6 +49,20 @@ void add_build_watch_dirs(const fs::path& workdir, const std::vector<std::string
   }
 }
 
+// Editors' and tools' temporary files: hidden (".main.c.swp", ".NAME.wasm.tmp-*",
+// emacs' ".#main.c"), "#main.c#", "main.c~", JetBrains' "main.c___jb_tmp___", and vim's
+// probe file "4913".
+bool is_temporary_name(const std::string& name) {
+  return name.empty() || name.front() == '.' || name.front() == '#' || name.back() == '~' ||
+         name.find("___jb_") != std::string::npos || name == "4913";
+}
+
+void record_module(WatchInputs& w, const fs::path& module) {
+  std::error_code ec;
+  const fs::path path = fs::absolute(module).lexically_normal();
+  w.modules[path] = fs::last_write_time(path, ec);
+}
+
 Result<Loaded> load_module(const fs::path& module, runtime::Engine& engine,
                            const ServeLoadOptions& o) {
   Loaded out;
@@ -53,11 +71,65 @@ Result<Loaded> load_module(const fs::path& module, runtime::Engine& engine,
   if (!app) return std::move(app).error();
   out.app = std::move(app).value();
   out.title = module.filename().string();
-  out.watch_dirs.push_back(fs::absolute(module).parent_path());  // a file name: never empty
+  out.watch.dirs.push_back(fs::absolute(module).parent_path());  // a file name: never empty
+  record_module(out.watch, module);
   return out;
 }
 
+// Building the manifest's components for serve: the toolchain's output is kept (its last
+// kToolOutputBytes) and attached to a failed build's error, as `edgectl build` would show it.
+Result<void> build_for_serve(const manifest::Manifest& m) {
+  constexpr size_t kToolOutputBytes = 16 * 1024;
+  std::string output;
+  build::BuildOptions options;
+  options.on_event = [&](const build::BuildEvent& e) {
+    if (e.kind != build::BuildEvent::Kind::ToolOutput) return;
+    output += e.text;
+    if (output.size() > kToolOutputBytes) output.erase(0, output.size() - kToolOutputBytes);
+  };
+  auto report = build::build_app(m, options);
+  if (!report) {
+    Error e = std::move(report).error();
+    while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+    if (!output.empty()) e.note("the toolchain said:\n" + output);
+    return e;
+  }
+  if (!report->ok()) return Error("the build's checks failed (run `edgectl build` for the details)");
+  return {};
+}
+
+// Without a build, every component's module must exist already.
+Result<void> check_built(const manifest::Manifest& m) {
+  std::error_code ec;
+  for (const auto& c : m.components) {
+    const fs::path module = m.dir / c.source.value;
+    if (fs::exists(module, ec)) continue;
+    Error e("component '" + c.id.value + "': its module " + module.string() + " does not exist", c.source.where);
+    if (c.build) e.note("run `edgectl build` to make it, or `edgectl serve --watch` to build it and serve");
+    else e.note("it has no [component.build]: put the module there, or add a recipe");
+    return e;
+  }
+  return {};
+}
+
 }  // namespace
+
+bool WatchInputs::relevant(const fs::path& changed) const {
+  const fs::path p = fs::absolute(changed).lexically_normal();
+  if (!manifest.empty() && p == manifest) return true;
+  if (auto it = modules.find(p); it != modules.end()) {
+    std::error_code ec;
+    return fs::last_write_time(p, ec) != it->second;  // written by this load's own build: no
+  }
+  if (is_temporary_name(p.filename().string())) return false;
+  for (const auto& [workdir, patterns] : globs) {
+    const std::string rel = p.lexically_relative(workdir).generic_string();
+    if (rel.empty() || rel.starts_with("..") || rel.starts_with(".edgectl/")) continue;
+    for (const auto& pattern : patterns)
+      if (glob_match(pattern, rel)) return true;
+  }
+  return false;
+}
 
 Result<ServeTarget> read_target(const fs::path& target) {
   ServeTarget out;
@@ -82,10 +154,9 @@ Result<Loaded> load_target(ServeTarget target, runtime::Engine& engine, const Se
   const bool has_recipes = std::any_of(m.components.begin(), m.components.end(),
                                        [](const auto& c) { return c.build.has_value(); });
   if (build && has_recipes) {
-    auto report = build::build_app(m, build::BuildOptions{});
-    if (!report) return std::move(report).error();
-    if (!report->ok())
-      return Error("the build's checks failed (run `edgectl build` for the details)");
+    if (auto built = build_for_serve(m); !built) return std::move(built).error();
+  } else if (auto built = check_built(m); !built) {
+    return std::move(built).error();
   }
   if (o.profile)
     for (const auto& note : http::cap_component_limits(m, *o.profile))
@@ -102,13 +173,18 @@ Result<Loaded> load_target(ServeTarget target, runtime::Engine& engine, const Se
       if (!c.max_concurrent) c.max_concurrent = m.serve.max_concurrent->value;
   out.title = m.app.name.value;
   // A manifest found as "edgectl.toml" has an empty dir: the current folder.
-  auto absolute = [](const fs::path& p) {
-    return p.empty() ? fs::current_path() : fs::absolute(p);
-  };
-  out.watch_dirs.push_back(absolute(m.dir));
+  const fs::path dir = absolute_dir(m.dir);
+  out.watch.manifest = fs::absolute(m.path).lexically_normal();
+  out.watch.dirs.push_back(dir);
   for (const auto& c : m.components) {
-    out.watch_dirs.push_back(absolute(m.dir / c.source.value).parent_path());
-    if (c.build) add_build_watch_dirs(absolute(m.dir), c.build->watch, out.watch_dirs);
+    out.watch.dirs.push_back((dir / c.source.value).lexically_normal().parent_path());
+    record_module(out.watch, dir / c.source.value);
+    if (!c.build) continue;
+    const fs::path workdir = (dir / c.build->workdir).lexically_normal();
+    std::vector<std::string> globs = c.build->watch;
+    if (globs.empty() && c.build->language) globs = build::default_watch(c.build->language->value);
+    add_build_watch_dirs(workdir, globs, out.watch.dirs);
+    out.watch.globs.emplace_back(workdir, std::move(globs));
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // the folders to watch for --watch.
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,14 +33,28 @@ struct ServeLoadOptions {
   std::function<void(const std::string&)> on_warning;
 };
 
+// What --watch reacts to. Only real inputs count: the manifest, a module that changed since
+// it was loaded (so the build writing it is not a change), and the files a component's
+// build reads (its watch globs, or its language's defaults). Temporary files (edgectl's
+// `.NAME.wasm.tmp-*`, editors' swap and backup files) and .edgectl/ never count.
+struct WatchInputs {
+  std::vector<std::filesystem::path> dirs;  // the folders to watch, absolute
+  std::filesystem::path manifest;           // absolute; empty when serving a bare module
+  std::map<std::filesystem::path, std::filesystem::file_time_type> modules;  // when loaded
+  std::vector<std::pair<std::filesystem::path, std::vector<std::string>>> globs;  // workdir, globs
+  bool relevant(const std::filesystem::path& changed) const;
+};
+
 struct Loaded {
   http::App app;
   std::string title;
-  std::vector<std::filesystem::path> watch_dirs;
+  WatchInputs watch;
 };
 
 // Loads what `target` names. With `build`, the manifest's components are built first
-// (incremental: nothing runs when nothing changed).
+// (incremental: nothing runs when nothing changed); a failed compile's error carries the
+// toolchain's own output. Without it, a module that has not been built yet is an error
+// saying so.
 Result<Loaded> load_target(ServeTarget target, runtime::Engine& engine,
                            const ServeLoadOptions& options, bool build);
 

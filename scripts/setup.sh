@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian package edgectl needs to build, test and demo. Idempotent: when all
 # is present it only checks and returns quickly. Needs root (or sudo) for apt-get.
-set -euo pipefail
+set -Eeuo pipefail
+# Never a silent exit: name the line and the command that failed.
+trap 'rc=$?; echo "setup: failed (exit $rc) at scripts/setup.sh line $LINENO: $BASH_COMMAND" >&2; exit $rc' ERR
 
 # Build dependencies (see docs/ARCHITECTURE in shared docs / README "Dependencies").
 PACKAGES=(
@@ -33,19 +35,17 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Go >= 1.21 (for GOOS=wasip1) comes from Debian's bookworm-backports suite, on the same
-# mirror as the machine's other Debian sources.
+# mirror as the machine's other Debian sources (read from real `URIs:`/`deb` lines of any
+# apt layout, never from comments: scripts/lib/apt_sources.sh). Nothing is written when the
+# machine already has a backports source, ours from an earlier run or its own.
+. "$(dirname "$0")/lib/apt_sources.sh"
+CODENAME=$( (. /etc/os-release && echo "${VERSION_CODENAME:-}") 2>/dev/null || true)
+CODENAME=${CODENAME:-bookworm}
 BACKPORTS=/etc/apt/sources.list.d/edgectl-backports.sources
-if [ ! -f "$BACKPORTS" ] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  mirror=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-             | grep -v security | head -n1)
-  mirror=${mirror:-http://deb.debian.org/debian}
-  $SUDO tee "$BACKPORTS" >/dev/null <<SRC
-Types: deb
-URIs: ${mirror%/}
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+entry=$(apt_sources_backports_entry /etc/apt "$CODENAME")
+if [ -n "$entry" ]; then
+  echo "setup: adding $CODENAME-backports ($(echo "$entry" | sed -n 's/^URIs: //p')) as $BACKPORTS"
+  printf '%s\n' "$entry" | $SUDO tee "$BACKPORTS" >/dev/null
   NEED_UPDATE=1
 fi
 

@@ -210,8 +210,8 @@ class ComponentBuild {
     if (plan.wat_source) {
       auto text = read_text_file(*plan.wat_source);
       if (!text) return std::move(text).error();
-      auto bytes = wasm::compile_wat(*text, plan.wat_source->lexically_relative(manifest_.dir).string(),
-                                     options_.keep_names);
+      const fs::path base = manifest_.dir.empty() ? fs::path(".") : manifest_.dir;
+      auto bytes = wasm::compile_wat(*text, plan.wat_source->lexically_relative(base).string(), options_.keep_names);
       if (!bytes) return std::move(bytes).error();
       return write_file_atomic(raw_path, *bytes);
     }

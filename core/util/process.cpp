@@ -4,11 +4,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 
@@ -21,6 +24,36 @@ namespace {
 // How often a captured child's cancel flag is looked at: short enough that stopping a
 // compiler feels immediate, long enough to cost nothing.
 constexpr int kCancelPollIntervalMs = 50;
+// A cancelled child's process group gets SIGTERM (compiler drivers delete their temporary
+// files on it), then SIGKILL if anything of it still holds the output pipes this long after.
+constexpr auto kCancelKillAfter = std::chrono::milliseconds(500);
+
+// Cancellable children run in a process group of their own, so that cancelling reaches the
+// whole tree (gcc's driver does not pass SIGTERM on to cc1 or as). A member orphaned by its
+// parent's death would be reparented to PID 1, which in containers often reaps nothing: as a
+// child subreaper, this process inherits them instead and reaps them with the group.
+void become_subreaper() {
+  static std::once_flag once;
+  std::call_once(once, [] { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); });
+}
+
+// Reaps what is left of the process group `pgid` after its leader exited: members this
+// process inherited as subreaper. Those still running are killed when `kill_rest`.
+void reap_group(pid_t pgid, bool kill_rest) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (;;) {
+    if (kill_rest) ::kill(-pgid, SIGKILL);  // our own group, by its id
+    int status = 0;
+    const pid_t r = ::waitpid(-pgid, &status, WNOHANG);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return;  // ECHILD: none of the group is our child any more
+    if (r == 0) {
+      // Members that are not (yet) our children: gone, or still being reparented.
+      if (::kill(-pgid, 0) != 0 || std::chrono::steady_clock::now() > deadline) return;
+      ::usleep(5000);
+    }
+  }
+}
 }  // namespace
 
 std::optional<fs::path> find_program(std::string_view name) {
@@ -90,9 +123,29 @@ Result<ProcessResult> run_process(const ProcessSpec& spec) {
   }
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
 
+  // The child starts with no blocked signals and default stop-signal handling, whatever this
+  // process has (serve blocks SIGINT/SIGTERM/SIGHUP in every thread to sigwait for them, and
+  // a blocked mask is inherited: a compiler would then ignore being told to stop).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaddset(&defaults, sig);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (spec.cancel) {
+    become_subreaper();
+    flags |= POSIX_SPAWN_SETPGROUP;
+    posix_spawnattr_setpgroup(&attr, 0);
+  }
+  posix_spawnattr_setflags(&attr, flags);
+
   pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, exe->c_str(), &actions, nullptr, argv.data(), envp.data());
+  int rc = ::posix_spawn(&pid, exe->c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   if (capture) {
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
@@ -125,11 +178,16 @@ Result<ProcessResult> run_process(const ProcessSpec& spec) {
     pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     int open_fds = 2;
     char buf[8192];
-    bool killed = false;
+    bool killed = false, hard_killed = false;
+    std::chrono::steady_clock::time_point killed_at;
     while (open_fds > 0) {
       if (spec.cancel && !killed && spec.cancel->load()) {
-        ::kill(pid, SIGTERM);  // our own child, by PID
+        ::kill(-pid, SIGTERM);  // our own child's process group, by its id
         killed = true;
+        killed_at = std::chrono::steady_clock::now();
+      } else if (killed && !hard_killed && std::chrono::steady_clock::now() - killed_at > kCancelKillAfter) {
+        ::kill(-pid, SIGKILL);
+        hard_killed = true;
       }
       const int rc_poll = ::poll(fds, 2, spec.cancel ? kCancelPollIntervalMs : -1);
       if (rc_poll < 0) {
@@ -151,10 +209,13 @@ Result<ProcessResult> run_process(const ProcessSpec& spec) {
     }
   }
 
+  const bool cancelled = spec.cancel && spec.cancel->load();
+  if (cancelled) ::kill(-pid, SIGTERM);  // not captured, or cancelled after the pipes closed
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return Error(std::string("waitpid: ") + std::strerror(errno));
   }
+  if (spec.cancel) reap_group(pid, cancelled);
   ProcessResult r;
   if (WIFSIGNALED(status)) {
     r.signaled = true;

@@ -22,8 +22,12 @@ struct ProcessSpec {
   std::map<std::string, std::string> env_overrides;  // set on top of the inherited environment
   // Receives output chunks as they arrive; empty: the child inherits our stdout/stderr.
   std::function<void(OutputStream, std::string_view)> on_output;
-  // Set to true from any thread to stop the child (SIGTERM, then the result says signaled).
-  // Checked every kCancelPollInterval while output is captured (on_output set).
+  // Set to true from any thread to stop the child and everything it started (SIGTERM to its
+  // process group, SIGKILL half a second later; the result says signaled). Checked every
+  // kCancelPollInterval while output is captured (on_output set). With a cancel flag the
+  // child runs in a process group of its own, reaped whole before run_process returns
+  // (this process becomes a child subreaper for that). Every child starts with no signal
+  // blocked, whatever the calling thread blocks.
   const std::atomic<bool>* cancel = nullptr;
   // Written to the child's stdin, which is then closed (credential helpers read a line).
   // At most a pipe's buffer (64 KiB); nullopt: stdin is inherited.
