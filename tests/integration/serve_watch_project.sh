@@ -49,6 +49,15 @@ wait_body "Howdy from app!"
 sleep 2   # long enough for a second, spurious reload (the build's own files) to show
 [ "$(count 'reloaded')" = 1 ] || fail "one edit gave $(count 'reloaded') reloads: $(cat "$work/err.txt")"
 
+# Editors' temporary files (vim's swap and probe files, backups, emacs' lock and autosave
+# files) and edgectl's own temporary files are not edits: no reload.
+for f in src/.main.c.swp src/main.c~ src/4913 "src/#main.c#" src/.#main.c .app.wasm.tmp-1; do
+  echo x > "$f"; rm -f "$f"
+done
+touch .edgectl/build/app/raw.wasm 2>/dev/null || true
+sleep 1.5
+[ "$(count 'reloaded')" = 1 ] || fail "temporary files caused a reload: $(cat "$work/err.txt")"
+
 # A syntax error: the old version keeps serving, the log has clang's own message.
 sed -i 's/Howdy from/Broken from/; s/^int main(/int main(( /' src/main.c
 for _ in $(seq 300); do [ "$(count 'reload failed')" -ge 1 ] && break; sleep 0.1; done
