@@ -200,7 +200,7 @@ int run_serve(const Options& o) {
   auto loaded = load_target(std::move(*read), **engine, load, /*build=*/o.watch);
   if (!loaded) return ui::print_error(loaded.error()), kExitError;
   const std::string title = loaded->title;
-  WatchInputs watching = loaded->watch;  // what --watch reacts to; replaced by each reload
+  WatchInputs watching = std::move(loaded->watch);  // what --watch reacts to; replaced by each reload
 
   http::ServerOptions options;
   options.host = host;

@@ -27,8 +27,6 @@ void check_module_size(const ServeLoadOptions& o, std::string_view component,
   if (auto warning = http::check_module_size(component, *bytes, *o.profile)) o.on_warning(*warning);
 }
 
-fs::path absolute_dir(const fs::path& p) { return p.empty() ? fs::current_path() : fs::absolute(p).lexically_normal(); }
-
 // The folders holding a build's inputs: each watch glob's fixed leading part, walked.
 void add_build_watch_dirs(const fs::path& workdir, const std::vector<std::string>& globs,
                           std::vector<fs::path>& out) {
@@ -172,8 +170,7 @@ Result<Loaded> load_target(ServeTarget target, runtime::Engine& engine, const Se
     for (auto& c : out.app.components)
       if (!c.max_concurrent) c.max_concurrent = m.serve.max_concurrent->value;
   out.title = m.app.name.value;
-  // A manifest found as "edgectl.toml" has an empty dir: the current folder.
-  const fs::path dir = absolute_dir(m.dir);
+  const fs::path dir = fs::absolute(m.folder()).lexically_normal();
   out.watch.manifest = fs::absolute(m.path).lexically_normal();
   out.watch.dirs.push_back(dir);
   for (const auto& c : m.components) {

@@ -24,6 +24,8 @@ PACKAGES=(
   golang-1.23-go
   # tests and benchmarks: a real registry, an independent OCI client, timing
   docker-registry skopeo hyperfine curl python3
+  # process checks in the serve tests (ps)
+  procps
   # push/pull tests: htpasswd (bcrypt) for the registry's Basic auth
   apache2-utils
   # `edgectl bench --html`: tests/integration/bench_html.sh renders the report in headless

@@ -144,7 +144,7 @@ class ComponentBuild {
     fs::create_directories(state_dir_, ec);
     if (ec) return Error("cannot create " + state_dir_.string() + ": " + ec.message());
     const fs::path raw_path = state_dir_ / "raw.wasm";
-    auto plan = plan_compile(component_, manifest_.dir, raw_path);
+    auto plan = plan_compile(component_, manifest_.folder(), raw_path);
     if (!plan) return std::move(plan).error();
     report_.recipe = plan->label;
 
@@ -210,8 +210,8 @@ class ComponentBuild {
     if (plan.wat_source) {
       auto text = read_text_file(*plan.wat_source);
       if (!text) return std::move(text).error();
-      const fs::path base = manifest_.dir.empty() ? fs::path(".") : manifest_.dir;
-      auto bytes = wasm::compile_wat(*text, plan.wat_source->lexically_relative(base).string(), options_.keep_names);
+      auto bytes = wasm::compile_wat(*text, plan.wat_source->lexically_relative(manifest_.folder()).string(),
+                                     options_.keep_names);
       if (!bytes) return std::move(bytes).error();
       return write_file_atomic(raw_path, *bytes);
     }

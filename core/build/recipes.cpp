@@ -108,8 +108,7 @@ Result<CompilePlan> plan_compile(const manifest::Component& c, const fs::path& m
                                  const fs::path& raw_output) {
   const auto& b = *c.build;
   CompilePlan plan;
-  // A manifest found as plain "edgectl.toml" has an empty folder: the current one.
-  plan.workdir = ((manifest_dir.empty() ? fs::path(".") : manifest_dir) / b.workdir).lexically_normal();
+  plan.workdir = (manifest_dir / b.workdir).lexically_normal();
   plan.cwd = plan.workdir;
   plan.output = raw_output;
   std::error_code ec;

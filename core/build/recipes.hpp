@@ -29,7 +29,8 @@ struct CompilePlan {
 std::vector<std::string> default_watch(manifest::Language lang);
 
 // Finds the toolchain and makes the plan. A missing toolchain is an Error naming what to
-// install. `raw_output` is where the module must be written.
+// install. `raw_output` is where the module must be written; `manifest_dir` is
+// Manifest::folder() (never empty).
 Result<CompilePlan> plan_compile(const manifest::Component& component, const std::filesystem::path& manifest_dir,
                                  const std::filesystem::path& raw_output);
 

@@ -152,13 +152,16 @@ struct ServeSettings {
 
 struct Manifest {
   std::filesystem::path path;  // the edgectl.toml read
-  std::filesystem::path dir;   // its folder; relative paths in the manifest are against it
+  std::filesystem::path dir;   // its folder, as spelt (empty for plain "edgectl.toml")
   App app;
   std::vector<Component> components;
   std::vector<Route> routes;
   ServeSettings serve;
 
   const Component* find_component(std::string_view id) const;
+  // The folder relative paths in the manifest are against, never empty: dir, or "." for a
+  // manifest found as plain "edgectl.toml". For working directories and path arithmetic.
+  std::filesystem::path folder() const { return dir.empty() ? std::filesystem::path(".") : dir; }
 };
 
 // Parses manifest text. `path` names the file in diagnostics and sets Manifest::path/dir.
