@@ -42,8 +42,9 @@ deb http://ftp.de.debian.org/debian/ bookworm-updates"
 # function print nothing (setup.sh is idempotent on every layout).
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for name in deb822-image oneline-only both comments-only empty; do
-  cp -r "$FIXTURES/$name/apt" "$tmp/$name"
+  # git keeps no empty folders: the "empty" layout has no apt/ in a clean clone.
   mkdir -p "$tmp/$name/sources.list.d"
+  if [[ -d "$FIXTURES/$name/apt" ]]; then cp -r "$FIXTURES/$name/apt/." "$tmp/$name/"; fi
   apt_sources_backports_entry "$tmp/$name" bookworm >"$tmp/$name/sources.list.d/edgectl-backports.sources"
   check "$name: second run writes nothing" "$(apt_sources_backports_entry "$tmp/$name" bookworm)" ""
 done
