@@ -48,10 +48,21 @@ inline std::unique_ptr<runtime::Engine> test_engine() {
   return std::move(engine).value();
 }
 
+// A module the engine may run on the interpreter instead (aot: what wasm2c cannot take).
+inline std::shared_ptr<const runtime::Module> load_any(runtime::Engine& engine, const Bytes& bytes,
+                                                       const runtime::LoadOptions& options = {}) {
+  auto module = engine.load(bytes, options);
+  REQUIRE_MESSAGE(module.ok(), (module.ok() ? "" : module.error().message()));
+  return std::move(module).value();
+}
+
 inline std::shared_ptr<const runtime::Module> load(runtime::Engine& engine, const Bytes& bytes,
                                                    const runtime::LoadOptions& options = {}) {
   auto module = engine.load(bytes, options);
   REQUIRE_MESSAGE(module.ok(), (module.ok() ? "" : module.error().message()));
+  // The aot engine runs what it cannot compile on the interpreter: an engine test would then
+  // pass without testing native code. Every module here must compile.
+  CHECK_MESSAGE((*module)->engine() == engine.name(), "loaded on " << (*module)->engine());
   return std::move(module).value();
 }
 

@@ -7,6 +7,7 @@
 #include "runtime/aot/detail/translate.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <sstream>
 
 namespace edgectl::runtime::aot {
@@ -60,6 +61,38 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     start = end + 1;
   }
   return lines;
+}
+
+// wasm2c wraps a long signature (a function with many parameters, as binaryen's -Oz makes
+// of Go's) onto continuation lines: "static u32 w2c_f1(Z_m_instance_t* instance, u32 w2c_p0, "
+// then "    u64 w2c_p8) {". Such a line ends in a comma; it and its continuations become one
+// logical line (kept in `joined`, which must outlive the returned views).
+std::vector<std::string_view> logical_lines(std::string_view text, std::deque<std::string>& joined) {
+  auto lines = split_lines(text);
+  std::vector<std::string_view> out;
+  out.reserve(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    auto open = line.find('(');
+    auto wrapped = [](std::string_view l) {
+      while (!l.empty() && l.back() == ' ') l.remove_suffix(1);
+      return l.ends_with(',');
+    };
+    if (open == std::string_view::npos || line.find(')', open) != std::string_view::npos ||
+        !wrapped(line) || line.starts_with(' ') || line.find("_instance_t") == std::string_view::npos) {
+      out.push_back(line);
+      continue;
+    }
+    std::string whole(line);
+    while (i + 1 < lines.size() && wrapped(whole)) {
+      std::string_view next = lines[++i];
+      while (!next.empty() && next.front() == ' ') next.remove_prefix(1);
+      if (!whole.ends_with(' ')) whole += ' ';
+      whole.append(next);
+    }
+    out.push_back(joined.emplace_back(std::move(whole)));
+  }
+  return out;
 }
 
 std::string_view trim(std::string_view s) {
@@ -203,7 +236,8 @@ std::optional<HeaderExport> parse_export(std::string name, std::string_view decl
 
 Result<Header> parse_header(std::string_view header) {
   Header h;
-  auto lines = split_lines(header);
+  std::deque<std::string> joined;
+  auto lines = logical_lines(header, joined);
   bool in_struct = false, saw_instantiate = false;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = lines[i];
@@ -304,7 +338,8 @@ Result<Translation> translate(std::string_view c_source, std::string_view header
   std::vector<std::string> definitions;
   std::string rest;
   std::vector<std::string> functions;
-  auto lines = split_lines(c_source);
+  std::deque<std::string> joined;
+  auto lines = logical_lines(c_source, joined);
   bool seen_definition = false, saw_prologue_point = false;
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = lines[i];

@@ -37,7 +37,7 @@ TEST_CASE("auto: serves on the interpreter at once and switches to native code u
   auto engine = make_engine("auto");
   REQUIRE(engine.ok());
   const auto started = std::chrono::steady_clock::now();
-  auto module = test::load(**engine, test::wat(kSum));
+  auto module = test::load_any(**engine, test::wat(kSum));
   // load() did not wait for the compiler (which takes a good fraction of a second).
   CHECK(module->engine() == "interp");
   CHECK(std::chrono::steady_clock::now() - started < 150ms);
@@ -75,7 +75,7 @@ TEST_CASE("auto: serves on the interpreter at once and switches to native code u
   CHECK(on_interp > 0);
   CHECK(on_aot > 0);
   // The same bytes loaded again: the native module at once (the engine keeps it).
-  auto again = test::load(**engine, test::wat(kSum));
+  auto again = test::load_any(**engine, test::wat(kSum));
   CHECK(again->engine() == "aot");
 }
 
@@ -91,7 +91,7 @@ struct CachedAuto {
     auto made = make_engine("auto");
     REQUIRE(made.ok());
     engine = std::move(made).value();
-    module = test::load(*engine, test::wat(kSum));
+    module = test::load_any(*engine, test::wat(kSum));
   }
 };
 
@@ -124,7 +124,7 @@ TEST_CASE("aot: a fuel limit is refused, naming the engines that count it") {
   ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
   auto engine = make_engine("aot");
   REQUIRE(engine.ok());
-  auto module = test::load(**engine, test::wat(kSum));
+  auto module = test::load_any(**engine, test::wat(kSum));
   REQUIRE(module->engine() == "aot");
   Limits limits = Limits::defaults();
   limits.fuel = 1000;
@@ -145,7 +145,7 @@ TEST_CASE("aot: without a C compiler it says so and runs on the interpreter") {
   std::vector<std::string> notices;
   LoadOptions options;
   options.on_notice = [&](std::string_view n) { notices.emplace_back(n); };
-  auto module = test::load(**engine, test::wat(kSum), options);
+  auto module = test::load_any(**engine, test::wat(kSum), options);
   CHECK(module->engine() == "interp");
   REQUIRE(notices.size() == 1);
   CHECK(notices[0].find("running on the interpreter") != std::string::npos);
