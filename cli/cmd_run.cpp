@@ -171,6 +171,8 @@ int run_run(const Options& o) {
     load.on_notice = [](std::string_view note) {
       std::cerr << ui::paint("note:", ui::Tone::Dim, stderr) << " " << note << "\n";
     };
+  // Native code that cannot be made is always worth a word.
+  load.on_warning = [](std::string_view warning) { ui::print_warning(std::string(warning)); };
   const auto load_started = std::chrono::steady_clock::now();
   auto module = (*engine)->load(*bytes, load);
   if (!module) return ui::print_error(module.error()), kExitError;

@@ -183,6 +183,7 @@ int run_serve(const Options& o) {
   load.load.on_notice = [](std::string_view note) {
     std::cerr << ui::paint("note:", ui::Tone::Dim, stderr) << " " << note << "\n";
   };
+  load.load.on_warning = [](std::string_view warning) { ui::print_warning(std::string(warning)); };
   // The edgectl host module's services, kept across reloads (stores stay open).
   runtime::host::ServicesOptions services;
   services.kv = o.kv == "memory" ? runtime::host::ServicesOptions::Kv::Memory : runtime::host::ServicesOptions::Kv::Sqlite;

@@ -20,6 +20,7 @@ Result<std::shared_ptr<const runtime::Module>> load_module(const fs::path& path,
   load.name = path.string();
   load.host_modules = host_modules;
   load.on_notice = options.on_notice;
+  load.on_warning = options.on_warning;
   return engine.load(*bytes, load);
 }
 

@@ -18,6 +18,7 @@ inline constexpr std::chrono::seconds kDefaultRequestTimeout{30};
 struct LoadAppOptions {
   runtime::Limits defaults;  // under each component's own limits from the manifest
   std::function<void(std::string_view)> on_notice;
+  std::function<void(std::string_view)> on_warning;  // runtime::LoadOptions::on_warning
   // The edgectl host module's services (stores, log, WebSocket hooks), kept across reloads
   // by the caller. Null: load_app makes one with SQLite stores in the app's .edgectl/kv.
   std::shared_ptr<runtime::host::Services> services;

@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -190,6 +191,14 @@ class Metrics {
     o += "# HELP edgectl_limit_hits_total Requests refused by a server limit.\n# TYPE edgectl_limit_hits_total counter\n";
     for (const auto& [k, v] : limits_)
       o += "edgectl_limit_hits_total{limit=\"" + label(k) + "\"} " + std::to_string(v) + "\n";
+    o += "# HELP edgectl_aot_compile_failures_total Native compiles that failed: the component runs on the interpreter (see the server log for why).\n";
+    o += "# TYPE edgectl_aot_compile_failures_total counter\n";
+    for (const auto& s : slots) {
+      auto& failed = aot_failures_[s->component.id];
+      if (!s->component.module->native_failure().empty()) failed.insert(s->component.module->sha256());
+      o += "edgectl_aot_compile_failures_total{component=\"" + label(s->component.id) + "\"} " +
+           std::to_string(failed.size()) + "\n";
+    }
     o += "# HELP edgectl_component_engine The engine a component's last instance ran on.\n# TYPE edgectl_component_engine gauge\n";
     for (const auto& s : slots) {
       auto it = engines_.find(s->component.id);
@@ -220,6 +229,9 @@ class Metrics {
   std::map<std::string, Histogram> latency_, instantiate_;
   std::map<std::string, uint64_t> traps_, timeouts_, limits_;
   std::map<std::string, std::string> engines_;
+  // Per component, the modules (by sha256) whose native compile failed: a reload of the
+  // same module counts once, a new failing version once more.
+  std::map<std::string, std::set<std::string>> aot_failures_;
   std::map<uint16_t, uint64_t> ws_closes_;
   std::atomic<uint64_t> ws_in_{0}, ws_out_{0};
 };

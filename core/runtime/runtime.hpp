@@ -149,6 +149,11 @@ class Module {
   // trap message), WASI setup errors.
   virtual Result<std::unique_ptr<Instance>> instantiate(std::unique_ptr<wasi::WasiCtx> wasi,
                                                         const Limits& limits) const = 0;
+  // Why this module runs on the interpreter although native code was wanted (the auto
+  // engine's compile failed); empty when it did not fail.
+  virtual std::string native_failure() const { return {}; }
+  // "optimized" or "quick" for native code (aot), empty on the interpreter.
+  virtual std::string_view native_tier() const { return {}; }
 };
 
 struct LoadOptions {
@@ -162,6 +167,13 @@ struct LoadOptions {
   // "compiling in the background", "now running native code". May be called from a
   // background thread (auto engine) while the Engine lives.
   std::function<void(std::string_view)> on_notice;
+  // Things that went wrong without failing the load: native code that could not be made
+  // (the module runs on the interpreter). Unset: they go to on_notice.
+  std::function<void(std::string_view)> on_warning;
+  // aot: an Error instead of running on the interpreter when native code cannot be made.
+  bool native_only = false;
+  // aot: the quick native tier (-O0; see aot::Tier) instead of the optimized one.
+  bool quick_native = false;
 };
 
 class Engine {

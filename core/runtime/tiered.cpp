@@ -1,7 +1,11 @@
 // The "auto" engine: tiering from the interpreter to native code.
 //   load(): the interpreter's Module at once (the same checks, no compiler in the way); on an
 //   aot cache hit, native code at once too; otherwise the module is queued for one
-//   background thread that compiles it (the compiler itself runs on every core).
+//   background thread that compiles it (the compiler itself runs on every core). A large
+//   module (aot::kLargeModuleBytes) gets the quick native tier first (-O0, seconds), then the
+//   optimized one; every module's quick tier is compiled before any optimized one.
+//   A compile that fails is a warning (LoadOptions::on_warning) and the module's
+//   native_failure(): it stays on the interpreter, never silently.
 //   instantiate(): native code as soon as it is ready, else the interpreter; always the
 //   interpreter under a fuel limit (native code does not count instructions). An instance
 //   keeps the engine it started on, so switching never affects a running request.
@@ -42,6 +46,18 @@ class TieredModule final : public Module {
 
   const wasm::ModuleInfo& info() const override { return first_->info(); }
   std::string_view engine() const override { return native() ? "aot" : "interp"; }
+  std::string_view native_tier() const override {
+    auto n = native();
+    return n ? n->native_tier() : std::string_view{};
+  }
+  std::string native_failure() const override {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+  void set_failure(std::string why) {
+    std::lock_guard lock(mutex_);
+    failure_ = std::move(why);
+  }
   Result<FuncType> export_function(std::string_view name) const override {
     return first_->export_function(name);
   }
@@ -84,6 +100,7 @@ class TieredModule final : public Module {
   mutable std::mutex mutex_;
   mutable std::shared_ptr<const Module> interp_;
   std::shared_ptr<const Module> aot_;
+  std::string failure_;
 };
 
 class TieredEngine final : public Engine {
@@ -110,6 +127,7 @@ class TieredEngine final : public Engine {
   struct Job {
     LoadOptions options;
     std::weak_ptr<TieredModule> module;
+    bool quick = false;  // the quick tier; the optimized one follows
   };
   void work();
 
@@ -152,30 +170,48 @@ Result<std::shared_ptr<const Module>> TieredEngine::load(std::span<const uint8_t
   };
   std::vector<uint8_t> copy(bytes.begin(), bytes.end());
 
+  const std::string shown = options.name.empty() ? std::string("module") : options.name;
+  auto queue = [&](const std::shared_ptr<TieredModule>& module, bool quick) {
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.push_back(Job{options, module, quick});
+      if (!worker_.joinable()) worker_ = std::thread([this] { work(); });
+    }
+    wake_.notify_all();
+  };
   // A cache hit costs milliseconds: native code now, the interpreter only if ever needed.
-  if (toolchain_ && aot::lookup(bytes, *toolchain_, sha)) {
+  auto cached = [&](bool quick) -> std::shared_ptr<const Module> {
+    if (!toolchain_ || !aot::lookup(bytes, *toolchain_, sha, quick ? aot::Tier::Quick : aot::Tier::Optimized))
+      return nullptr;
     LoadOptions quiet = hashed;
     quiet.on_notice = nullptr;
-    if (auto native = aot_->load(bytes, quiet); native && (*native)->engine() == "aot")
-      return remember(std::make_shared<TieredModule>(interp_, std::move(copy), options,
-                                                     std::move(native).value()),
-                      /*settled=*/true);
-  }
+    quiet.native_only = true;
+    quiet.quick_native = quick;
+    auto native = aot_->load(bytes, quiet);
+    return native ? std::move(native).value() : nullptr;
+  };
+  if (auto native = cached(false))
+    return remember(std::make_shared<TieredModule>(interp_, std::move(copy), options, std::move(native)),
+                    /*settled=*/true);
+  const bool large = bytes.size() > aot::kLargeModuleBytes;
+  if (large)
+    if (auto quick = cached(true)) {
+      auto module = std::make_shared<TieredModule>(interp_, std::move(copy), options, std::move(quick));
+      queue(module, /*quick=*/false);
+      if (options.on_notice)
+        options.on_notice("running '" + shown + "' on quick native code (-O0) while optimized native code compiles in the background");
+      return remember(module, /*settled=*/false);
+    }
 
   auto interp = interp_->load(bytes, hashed);
   if (!interp) return std::move(interp).error();
   auto module =
       std::make_shared<TieredModule>(interp_, std::move(copy), options, std::move(interp).value());
   if (!toolchain_) return remember(module, /*settled=*/true);
-  {
-    std::lock_guard lock(mutex_);
-    jobs_.push_back(Job{options, module});
-    if (!worker_.joinable()) worker_ = std::thread([this] { work(); });
-  }
-  wake_.notify_all();
+  queue(module, /*quick=*/large);
   if (options.on_notice)
-    options.on_notice("running '" + (options.name.empty() ? std::string("module") : options.name) +
-                      "' on the interpreter while native code compiles in the background");
+    options.on_notice("running '" + shown + "' on the interpreter while native code compiles in the background" +
+                      (large ? " (a quick tier first, then optimized)" : ""));
   return remember(module, /*settled=*/false);
 }
 
@@ -192,23 +228,52 @@ void TieredEngine::work() {
     auto module = job.module.lock();
     if (!module) continue;
     const auto started = Clock::now();
+    const std::string shown = job.options.name.empty() ? std::string("module") : job.options.name;
     LoadOptions options = job.options;
     options.on_notice = nullptr;  // progress lines would interleave with requests
+    options.native_only = true;   // a failure is reported here, once
+    options.quick_native = job.quick;
     auto native = aot_->load(module->bytes(), options);
     if (cancel_) return;
-    if (module && native && (*native)->engine() == "aot") {
+    const std::string took = format_duration(Clock::now() - started);
+    if (job.quick) {
+      // The optimized tier follows, after every other module's quick one.
+      if (native) {
+        module->set_native(std::move(native).value());
+        if (job.options.on_notice)
+          job.options.on_notice("quick native code (-O0) ready for '" + shown + "' (compiled in " + took +
+                                "): new instances run it; optimizing in the background");
+      } else if (job.options.on_notice) {
+        job.options.on_notice("no quick native tier for '" + shown + "' (" + native.error().message() +
+                              "); trying the optimized one");
+      }
+      {
+        std::lock_guard lock(mutex_);
+        jobs_.push_back(Job{job.options, module, false});
+      }
+      continue;
+    }
+    if (native) {
       module->set_native(std::move(native).value());
       if (job.options.on_notice)
-        job.options.on_notice("native code ready for '" +
-                              (job.options.name.empty() ? std::string("module") : job.options.name) +
-                              "' (compiled in " + format_duration(Clock::now() - started) +
+        job.options.on_notice("native code ready for '" + shown + "' (compiled in " + took +
                               "): new instances run it");
-    } else if (!native && job.options.on_notice) {
-      job.options.on_notice("staying on the interpreter: " + native.error().message());
+    } else {
+      // Never silent: a warning with the toolchain's own words, and native_failure() for the
+      // server's metrics (edgectl_aot_compile_failures_total).
+      Error why = std::move(native).error();
+      std::string text = why.message();
+      for (const auto& n : why.primary().notes) text += "\n  " + n;
+      module->set_failure(why.message());
+      const bool quick_runs = module->engine() == "aot";
+      text += quick_runs ? "\n  '" + shown + "' stays on quick native code (-O0)"
+                         : "\n  '" + shown + "' stays on the interpreter";
+      if (job.options.on_warning) job.options.on_warning(text);
+      else if (job.options.on_notice) job.options.on_notice("warning: " + text);
     }
     {
       std::lock_guard lock(mutex_);
-      if (module) settled_[module.get()] = true;
+      settled_[module.get()] = true;
     }
     done_.notify_all();
   }

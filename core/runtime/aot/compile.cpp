@@ -2,18 +2,23 @@
 //   toolchain: wasm2c + wabt's wasm-rt.h + a C compiler, identified by path, size and mtime
 //     (no `--version` process on the load path: a cache hit must cost milliseconds).
 //   compile: wasm2c -n m → translate() into parts → one compiler process per part, in
-//     parallel → link into module.so. Flags by module size: -O2, or -O1 above
-//     kLargeModuleBytes (a 2.4 MB Go module is ~28 MB of C; -O2 on it takes minutes).
+//     parallel → link into module.so. Flags by tier and module size: Optimized is -O2, or
+//     -O1 above kLargeModuleBytes (a 2.2 MB Go module is ~27 MB of C; -O2 on it takes
+//     minutes); Quick is -O0 with the quick compiler (clang -O0 compiles that C in ~15 s of
+//     CPU, gcc -O0 in ~32 s, gcc -O1 in ~75 s).
 //   cache: <cache_dir>/<key>/{module.so, meta.json}, key = sha256 of (ABI version, wasm
-//     sha256, toolchain identity, flags, the wasm-rt.h wrapper). Entries are built in a
-//     .tmp-* sibling and renamed into place; a lost race keeps the winner's entry. An entry
+//     sha256, tier, toolchain identity, flags, the wasm-rt.h wrapper). Entries are built in
+//     a .tmp-* sibling and renamed into place; a lost race keeps the winner's entry. An entry
 //     whose meta.json does not name its key, or whose library size differs, is replaced.
+//     A module the toolchain refuses gets an entry with meta.json only, naming the failure.
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -37,8 +42,6 @@ constexpr std::string_view kLibraryFile = "module.so";
 constexpr std::string_view kMetaFile = "meta.json";
 constexpr std::string_view kTmpPrefix = ".tmp-";
 constexpr std::string_view kTrashPrefix = ".trash-";
-// Above this many wasm bytes, -O1: compile time grows much faster than the speed it buys.
-constexpr uint64_t kLargeModuleBytes = 1024 * 1024;
 constexpr size_t kMaxParts = 8;
 constexpr size_t kErrorTailLines = 20;
 // -fno-optimize-sibling-calls: wasm calls use stack (there are no tail calls in wasm 1.0);
@@ -61,18 +64,27 @@ std::string identity_of(const fs::path& p) {
          "." + std::to_string(st.st_mtim.tv_nsec);
 }
 
-std::string optimize_flag(uint64_t wasm_bytes) { return wasm_bytes > kLargeModuleBytes ? "-O1" : "-O2"; }
+std::string optimize_flag(uint64_t wasm_bytes, Tier tier) {
+  if (tier == Tier::Quick) return "-O0";
+  return wasm_bytes > kLargeModuleBytes ? "-O1" : "-O2";
+}
 
-std::string flags_for(uint64_t wasm_bytes, const Toolchain& t) {
-  std::string flags = optimize_flag(wasm_bytes) + " " + std::string(kCommonFlags);
+const fs::path& compiler_for(const Toolchain& t, Tier tier) {
+  return tier == Tier::Quick && !t.quick_cc.empty() ? t.quick_cc : t.cc;
+}
+
+std::string flags_for(uint64_t wasm_bytes, const Toolchain& t, Tier tier) {
+  std::string flags = optimize_flag(wasm_bytes, tier) + " " + std::string(kCommonFlags);
   if (!t.extra_flags.empty()) flags += " " + t.extra_flags;
   return flags;
 }
 
-std::string key_of(std::string_view wasm_sha, const Toolchain& t, std::string_view flags) {
+std::string key_of(std::string_view wasm_sha, const Toolchain& t, std::string_view flags, Tier tier) {
   Sha256 h;
   h.update("edgectl-aot\nabi=" + std::to_string(kAbiVersion) + "\nwasm=");
   h.update(wasm_sha);
+  h.update("\ntier=");
+  h.update(to_string(tier));
   h.update("\ntoolchain=" + t.identity + "\nflags=");
   h.update(flags);
   h.update("\nwrapper=");
@@ -87,8 +99,10 @@ std::string tail(const std::string& text, size_t lines) {
   return pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
 }
 
+// `refused`, if given, is set when the tool ran and said no (a non-zero exit that is not a
+// lack of memory or disk): the same input will fail the same way again.
 Result<void> run_tool(std::vector<std::string> argv, const CompileOptions& options,
-                      std::string_view what) {
+                      std::string_view what, std::atomic<bool>* refused = nullptr) {
   if (options.cancel && options.cancel->load()) return Error(std::string(what) + ": cancelled");
   std::string output;
   ProcessSpec spec;
@@ -103,6 +117,10 @@ Result<void> run_tool(std::vector<std::string> argv, const CompileOptions& optio
             (r->signaled ? "signal " + std::to_string(r->signal)
                          : "exit code " + std::to_string(r->exit_code)) + ")");
     if (!output.empty()) e.note(tail(output, kErrorTailLines));
+    const bool resources = output.find("Killed signal") != std::string::npos ||
+                           output.find("No space left") != std::string::npos ||
+                           output.find("out of memory") != std::string::npos;
+    if (refused && !r->signaled && !resources) *refused = true;
     return e;
   }
   return {};
@@ -127,7 +145,8 @@ std::optional<nlohmann::json> read_meta(const fs::path& dir) {
 
 std::optional<Compiled> valid_entry(const fs::path& dir, const std::string& key) {
   auto meta = read_meta(dir);
-  if (!meta || meta->value("key", "") != key || meta->value("abi", 0u) != kAbiVersion)
+  if (!meta || meta->value("key", "") != key || meta->value("abi", 0u) != kAbiVersion ||
+      meta->contains("failure"))
     return std::nullopt;
   std::error_code ec;
   const uint64_t size = fs::file_size(dir / kLibraryFile, ec);
@@ -140,7 +159,23 @@ std::optional<Compiled> valid_entry(const fs::path& dir, const std::string& key)
   c.flags = meta->value("flags", "");
   c.validated = meta->value("validated_features", uint64_t{0}) ==
                 static_cast<uint64_t>(wasm::runtime_features());
+  c.tier = meta->value("tier", "") == "quick" ? Tier::Quick : Tier::Optimized;
   return c;
+}
+
+// The failure an entry records for `key`, as the error compile() returned then.
+std::optional<Error> recorded_failure(const fs::path& dir, const std::string& key) {
+  auto meta = read_meta(dir);
+  if (!meta || meta->value("key", "") != key || meta->value("abi", 0u) != kAbiVersion ||
+      !meta->contains("failure") || !(*meta)["failure"].is_string())
+    return std::nullopt;
+  Error e((*meta)["failure"].get<std::string>());
+  if (auto notes = meta->find("notes"); notes != meta->end() && notes->is_array())
+    for (const auto& n : *notes)
+      if (n.is_string()) e.note(n.get<std::string>());
+  e.note("recorded in the aot cache on " + meta->value("created", std::string("?")) +
+         " (" + dir.string() + "); `edgectl cache clear` tries again");
+  return e;
 }
 
 fs::path unique_sibling(const fs::path& root, std::string_view prefix) {
@@ -168,10 +203,18 @@ uint64_t tree_bytes(const fs::path& dir) {
   return total;
 }
 
-std::string compiler_version(const fs::path& cc) {
+std::string probe_version(const fs::path& cc) {
   auto out = capture_output({cc.string(), "--version"});
   if (!out) return cc.string();
   return out->substr(0, out->find('\n'));
+}
+
+std::string compiler_version(const fs::path& cc) {
+  static std::mutex mutex;
+  static std::map<fs::path, std::string> known;  // one `cc --version` per compiler and process
+  std::lock_guard lock(mutex);
+  if (auto it = known.find(cc); it != known.end()) return it->second;
+  return known[cc] = probe_version(cc);
 }
 
 std::vector<std::string> split_flags(std::string_view flags) {
@@ -219,9 +262,23 @@ Result<Toolchain> detect_toolchain() {
     return Error("no C compiler found (looked for $EDGECTL_CC, $CC, cc, gcc and clang): the aot engine needs one")
         .note("install one with: apt-get install gcc");
   if (const char* extra = std::getenv("EDGECTL_AOT_CFLAGS")) t.extra_flags = extra;
-  t.identity = identity_of(t.wasm2c) + ";" + identity_of(t.cc) + ";" + identity_of(t.rt_header);
+  // The quick tier's compiler: clang's -O0 front end is 2x gcc's on wasm2c's output.
+  std::vector<std::string> quick;
+  if (const char* v = std::getenv("EDGECTL_QUICK_CC"); v && *v) quick.emplace_back(v);
+  quick.emplace_back("clang");
+  for (int version = 30; version >= 14; --version) quick.push_back("clang-" + std::to_string(version));
+  for (const auto& c : quick)
+    if (auto found = find_program(c)) {
+      t.quick_cc = *found;
+      break;
+    }
+  if (t.quick_cc.empty()) t.quick_cc = t.cc;
+  t.identity = identity_of(t.wasm2c) + ";" + identity_of(t.cc) + ";" + identity_of(t.rt_header) +
+               ";" + identity_of(t.quick_cc);
   return t;
 }
+
+std::string_view to_string(Tier t) { return t == Tier::Quick ? "quick" : "optimized"; }
 
 fs::path cache_dir() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
@@ -231,16 +288,16 @@ fs::path cache_dir() {
   return fs::temp_directory_path() / ("edgectl-aot-" + std::to_string(::getuid()));
 }
 
-std::string cache_key(std::span<const uint8_t> bytes, const Toolchain& toolchain) {
-  return key_of(sha256_hex(bytes), toolchain, flags_for(bytes.size(), toolchain));
+std::string cache_key(std::span<const uint8_t> bytes, const Toolchain& toolchain, Tier tier) {
+  return key_of(sha256_hex(bytes), toolchain, flags_for(bytes.size(), toolchain, tier), tier);
 }
 
 std::optional<Compiled> lookup(std::span<const uint8_t> bytes, const Toolchain& toolchain,
-                               std::string_view wasm_sha256) {
+                               std::string_view wasm_sha256, Tier tier) {
   const auto started = Clock::now();
   const std::string key =
-      wasm_sha256.empty() ? cache_key(bytes, toolchain)
-                          : key_of(wasm_sha256, toolchain, flags_for(bytes.size(), toolchain));
+      wasm_sha256.empty() ? cache_key(bytes, toolchain, tier)
+                          : key_of(wasm_sha256, toolchain, flags_for(bytes.size(), toolchain, tier), tier);
   auto hit = valid_entry(cache_dir() / key, key);
   if (hit) hit->time = Clock::now() - started;
   return hit;
@@ -252,15 +309,18 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
                          const CompileOptions& options) {
   const auto started = Clock::now();
   const std::string wasm_sha = options.wasm_sha256.empty() ? sha256_hex(bytes) : options.wasm_sha256;
-  const std::string opt = optimize_flag(bytes.size());
-  const std::string flags = flags_for(bytes.size(), toolchain);
-  const std::string key = key_of(wasm_sha, toolchain, flags);
+  const Tier tier = options.tier;
+  const std::string opt = optimize_flag(bytes.size(), tier);
+  const std::string flags = flags_for(bytes.size(), toolchain, tier);
+  const fs::path& cc = compiler_for(toolchain, tier);
+  const std::string key = key_of(wasm_sha, toolchain, flags, tier);
   const fs::path root = options.cache_root.empty() ? cache_dir() : options.cache_root;
   const fs::path entry = root / key;
   if (auto hit = valid_entry(entry, key)) {
     hit->time = Clock::now() - started;
     return *hit;
   }
+  if (auto failed = recorded_failure(entry, key)) return *failed;
   auto progress = [&](const std::string& what) {
     if (options.on_progress) options.on_progress(what);
   };
@@ -279,6 +339,37 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
     }
   } cleanup{tmp};
 
+  nlohmann::json meta = {
+      {"key", key},
+      {"abi", kAbiVersion},
+      {"name", options.name},
+      {"wasm_sha256", wasm_sha},
+      {"wasm_bytes", bytes.size()},
+      {"tier", to_string(tier)},
+      {"compiler", compiler_version(cc)},
+      {"flags", flags},
+  };
+  // A refusal by the toolchain is published as an entry with meta.json only: the next load
+  // of the same module says why at once instead of compiling again.
+  std::atomic<bool> refused{false};
+  auto give_up = [&](Error e) -> Error {
+    if (!refused || (options.cancel && options.cancel->load())) return e;
+    std::error_code ignored;
+    for (const auto& f : fs::directory_iterator(tmp, ignored)) fs::remove_all(f.path(), ignored);
+    nlohmann::json failed = meta;
+    failed["failure"] = e.message();
+    failed["notes"] = nlohmann::json::array();
+    for (const auto& d : e.diagnostics())
+      for (const auto& n : d.notes) failed["notes"].push_back(n);
+    failed["created"] = iso_now();
+    if (write_file_atomic(tmp / kMetaFile, failed.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n") &&
+        !fs::exists(entry, ignored)) {
+      fs::rename(tmp, entry, ignored);
+      if (!ignored) cleanup.dir.clear();
+    }
+    return e;
+  };
+
   if (auto s = write_file_atomic(tmp / "module.wasm", bytes); !s) return std::move(s).error();
   progress("translating to C (wasm2c)");
   // wasm2c recurses over each function's expressions: a large function overflows an 8 MiB
@@ -286,9 +377,9 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
   if (auto s = run_tool({"/bin/sh", "-c", std::string(kUnlimitedStack), toolchain.wasm2c.string(),
                          "--no-debug-names", "-n", std::string(kModuleName),
                          (tmp / "module.wasm").string(), "-o", (tmp / "m.c").string()},
-                        options, "wasm2c");
+                        options, "wasm2c", &refused);
       !s)
-    return std::move(s).error();
+    return give_up(std::move(s).error());
   // wasm2c names its header after the output file: m.c → m.h, included as "m.h".
   auto c_source = read_text_file(tmp / "m.c");
   if (!c_source) return std::move(c_source).error();
@@ -299,7 +390,10 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
   jobs = std::min(jobs, kMaxParts);
   const size_t parts = c_source->size() > options.min_split_bytes ? jobs : 1;
   auto translation = translate(*c_source, *header, key, parts);
-  if (!translation) return std::move(translation).error();
+  if (!translation) {
+    refused = true;
+    return give_up(std::move(translation).error().context("translating wasm2c's output: "));
+  }
   c_source->clear();
   c_source->shrink_to_fit();
   if (auto s = write_file_atomic(tmp / "include" / "wasm-rt.h", rt_header_wrapper()); !s)
@@ -314,30 +408,30 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
   translation->parts.clear();
 
   progress("compiling " + std::to_string(n) + (n == 1 ? " part" : " parts") + " with " +
-           toolchain.cc.filename().string() + " " + opt +
+           cc.filename().string() + " " + opt +
            (n > 1 ? " (" + std::to_string(n) + " processes)" : ""));
   std::vector<Result<void>> results(n, Result<void>{});
   {
     std::vector<std::thread> workers;
     for (size_t i = 0; i < n; ++i)
       workers.emplace_back([&, i] {
-        std::vector<std::string> argv{toolchain.cc.string()};
+        std::vector<std::string> argv{cc.string()};
         for (auto& f : split_flags(flags)) argv.push_back(std::move(f));
         argv.insert(argv.end(), {"-I", (tmp / "include").string(), "-c",
                                  (tmp / ("part" + std::to_string(i) + ".c")).string(), "-o",
                                  objects[i].string()});
-        results[i] = run_tool(std::move(argv), options, "compiling the generated C");
+        results[i] = run_tool(std::move(argv), options, "compiling the generated C", &refused);
       });
     for (auto& w : workers) w.join();
   }
   for (auto& r : results)
-    if (!r) return std::move(r).error();
+    if (!r) return give_up(std::move(r).error());
 
   progress("linking");
-  std::vector<std::string> link{toolchain.cc.string(), "-shared", "-o", (tmp / kLibraryFile).string()};
+  std::vector<std::string> link{cc.string(), "-shared", "-o", (tmp / kLibraryFile).string()};
   for (const auto& o : objects) link.push_back(o.string());
-  if (auto s = run_tool(std::move(link), options, "linking the compiled module"); !s)
-    return std::move(s).error();
+  if (auto s = run_tool(std::move(link), options, "linking the compiled module", &refused); !s)
+    return give_up(std::move(s).error());
   for (const auto& o : objects) fs::remove(o, ec);
   // The entry keeps the library and its metadata only.
   for (size_t i = 0; i < n; ++i) fs::remove(tmp / ("part" + std::to_string(i) + ".c"), ec);
@@ -345,17 +439,8 @@ Result<Compiled> compile(std::span<const uint8_t> bytes, const Toolchain& toolch
   fs::remove_all(tmp / "include", ec);
 
   const uint64_t library_bytes = fs::file_size(tmp / kLibraryFile, ec);
-  nlohmann::json meta = {
-      {"key", key},
-      {"abi", kAbiVersion},
-      {"name", options.name},
-      {"wasm_sha256", wasm_sha},
-      {"wasm_bytes", bytes.size()},
-      {"compiler", compiler_version(toolchain.cc)},
-      {"flags", flags},
-      {"library_bytes", library_bytes},
-      {"created", iso_now()},
-  };
+  meta["library_bytes"] = library_bytes;
+  meta["created"] = iso_now();
   if (options.validated) meta["validated_features"] = static_cast<uint64_t>(wasm::runtime_features());
   if (auto s = write_file_atomic(tmp / kMetaFile, meta.dump(2) + "\n"); !s) return std::move(s).error();
 
@@ -388,6 +473,8 @@ Result<std::vector<CacheEntry>> list_cache() {
       e.compiler = meta->value("compiler", "");
       e.flags = meta->value("flags", "");
       e.created = meta->value("created", "");
+      e.tier = meta->value("tier", "optimized");
+      if (auto f = meta->find("failure"); f != meta->end() && f->is_string()) e.failure = f->get<std::string>();
     }
     e.bytes = tree_bytes(d.path());
     out.push_back(std::move(e));

@@ -85,15 +85,21 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
     if (!toolchain_) toolchain_ = detect_toolchain();
     if (*toolchain_) toolchain = &toolchain_->value();
   }
-  if (!toolchain) return fall_back(bytes, options, toolchain_->error());
+  if (!toolchain) {
+    if (options.native_only) return toolchain_->error();
+    return fall_back(bytes, options, toolchain_->error());
+  }
+  const Tier tier = options.quick_native ? Tier::Quick : Tier::Optimized;
 
   LoadOptions hashed = options;
   if (hashed.sha256.empty()) hashed.sha256 = sha256_hex(bytes);
   const std::string& sha = hashed.sha256;
-  if (auto hit = memo_.find(sha, options, filename, name()); !hit || *hit) return hit;
+  // The memo keeps one module per tier.
+  const std::string memo_key = tier == Tier::Quick ? sha + ":quick" : sha;
+  if (auto hit = memo_.find(memo_key, options, filename, name()); !hit || *hit) return hit;
   // A cache hit whose entry records a validation with the runtime's features skips it
   // (decoding and type-checking a large module costs as much as loading the library).
-  std::optional<Compiled> hit = lookup(bytes, *toolchain, sha);
+  std::optional<Compiled> hit = lookup(bytes, *toolchain, sha, tier);
   auto info = hit && hit->validated ? detail::check_module_validated(bytes, filename, hashed, name())
                                     : detail::check_module(bytes, filename, hashed, name());
   if (!info) return std::move(info).error();
@@ -103,6 +109,7 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
   compile_options.validated = true;  // check_module validated, now or when the entry was made
   compile_options.wasm_sha256 = sha;
   compile_options.cancel = cancel_;
+  compile_options.tier = tier;
   if (options.on_notice)
     compile_options.on_progress = [&](std::string_view step) {
       options.on_notice("aot: " + filename + ": " + std::string(step));
@@ -115,11 +122,15 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
     if (!compiled) {
       if (cancel_ && cancel_->load()) return std::move(compiled).error();
       // A module the toolchain cannot take (wasm2c 1.0.32 aborts on v128 parameters, for
-      // one) still runs: on the interpreter, saying why.
+      // one) still runs: on the interpreter, saying why (a warning, with the tool's output).
       Error why("cannot compile '" + filename + "' to native code: " + compiled.error().message());
       for (const auto& d : compiled.error().diagnostics())
         for (const auto& n : d.notes) why.note(n);
-      if (options.on_notice) options.on_notice(why.message() + "; running on the interpreter");
+      if (options.native_only) return why;
+      std::string text = why.message() + "; running on the interpreter";
+      for (const auto& n : why.primary().notes) text += "\n  " + n;
+      if (options.on_warning) options.on_warning(text);
+      else if (options.on_notice) options.on_notice(text);
       return interp_for_fallback()->load(bytes, options);
     }
     auto opened = open_library(compiled->library.string(), compiled->key);
@@ -131,10 +142,10 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
       return std::move(opened).error();
     }
   }
-  auto module = AotModule::make(std::move(*info), std::move(library), filename);
+  auto module = AotModule::make(std::move(*info), std::move(library), filename, tier);
   if (!module) return std::move(module).error();
 
-  return memo_.keep(sha, std::move(module).value());
+  return memo_.keep(memo_key, std::move(module).value());
 }
 
 }  // namespace
@@ -173,10 +184,12 @@ Result<std::shared_ptr<Library>> open_library(const std::string& path, const std
   return lib;
 }
 
-AotModule::AotModule(wasm::ModuleInfo info, std::shared_ptr<Library> library, std::string filename)
+AotModule::AotModule(wasm::ModuleInfo info, std::shared_ptr<Library> library, std::string filename,
+                     Tier tier)
     : info_(std::move(info)),
       library_(std::move(library)),
       filename_(std::move(filename)),
+      tier_(tier),
       names_(info_) {
   if (info_.largest_functions.size() > kLargestFunctionsKept)
     info_.largest_functions.resize(kLargestFunctionsKept);
@@ -184,12 +197,13 @@ AotModule::AotModule(wasm::ModuleInfo info, std::shared_ptr<Library> library, st
 
 Result<std::shared_ptr<AotModule>> AotModule::make(wasm::ModuleInfo info,
                                                    std::shared_ptr<Library> library,
-                                                   std::string filename) {
+                                                   std::string filename, Tier tier) {
   if (library->export_count != info.exports.size() || library->function_count != info.function_count)
     return Error("the compiled library for '" + filename + "' does not match the module (" +
                  std::to_string(library->export_count) + " exports, " +
                  std::to_string(library->function_count) + " functions)");
-  std::shared_ptr<AotModule> m(new AotModule(std::move(info), std::move(library), std::move(filename)));
+  std::shared_ptr<AotModule> m(
+      new AotModule(std::move(info), std::move(library), std::move(filename), tier));
   const Library& lib = *m->library_;
   for (size_t i = 0; i < m->info_.exports.size(); ++i) {
     Export e;

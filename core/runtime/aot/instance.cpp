@@ -53,6 +53,7 @@ class AotInstance final : public Instance {
     ctx_.max_pages = static_cast<uint32_t>(std::min<uint64_t>(detail::memory_cap_pages(limits), 65536));
     budget_.max_call_depth =
         std::min(limits.max_call_depth.value_or(kEngineMaxCallDepth), kEngineMaxCallDepth);
+    if (module_->tier() == Tier::Quick) budget_.bytes_per_frame = rt::kQuickBytesPerFrame;
   }
   ~AotInstance() override {
     if (instance_) {

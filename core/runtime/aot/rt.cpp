@@ -55,9 +55,6 @@ constexpr size_t kPooledPerThread = 8;
 // TLBs: a third of the server's CPU time on a hello handler (perf, issue 5).
 constexpr uint64_t kZeroInPlaceMax = 1024 * 1024;
 constexpr uint32_t kNoGrow = UINT32_MAX;  // memory.grow / table.grow failure
-// Native stack granted per frame of Limits::max_call_depth. A compiled wasm function's frame
-// is typically 32-200 bytes; 256 keeps ordinary recursion within the limit it was given.
-constexpr uintptr_t kNativeBytesPerFrame = 256;
 // Kept free below the limit: the stack check fires before the guard page, and C library
 // calls made from guest code (memcpy, the imports) have room.
 constexpr uintptr_t kStackReserveBytes = 64 * 1024;
@@ -479,7 +476,7 @@ Stopped call_guest(GuestCtx& ctx, void (*fn)(void*, void*), void* instance, void
     // last kStackReserveBytes of the thread's stack.
     const uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
     const uintptr_t floor = t_resources.stack_low ? t_resources.stack_low + kStackReserveBytes : 0;
-    const uintptr_t want = uintptr_t{budget.max_call_depth} * kNativeBytesPerFrame;
+    const uintptr_t want = uintptr_t{budget.max_call_depth} * budget.bytes_per_frame;
     edgectl_wasm_stack_limit = std::max(here > want ? here - want : 0, floor);
   }
   if (budget.deadline) {

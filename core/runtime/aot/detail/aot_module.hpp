@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/aot/aot.hpp"
 #include "runtime/detail/module_checks.hpp"
 #include "runtime/runtime.hpp"
 
@@ -49,10 +50,12 @@ class AotModule final : public Module, public std::enable_shared_from_this<AotMo
   // Error: the library's exports do not match the module's.
   static Result<std::shared_ptr<AotModule>> make(wasm::ModuleInfo info,
                                                  std::shared_ptr<Library> library,
-                                                 std::string filename);
+                                                 std::string filename, Tier tier = Tier::Optimized);
 
   const wasm::ModuleInfo& info() const override { return info_; }
   std::string_view engine() const override { return "aot"; }
+  std::string_view native_tier() const override { return to_string(tier_); }
+  Tier tier() const { return tier_; }
   Result<FuncType> export_function(std::string_view name) const override;
   Result<std::unique_ptr<Instance>> instantiate(std::unique_ptr<wasi::WasiCtx> wasi,
                                                 const Limits& limits) const override;
@@ -67,11 +70,12 @@ class AotModule final : public Module, public std::enable_shared_from_this<AotMo
   const detail::FunctionNames& names() const { return names_; }
 
  private:
-  AotModule(wasm::ModuleInfo info, std::shared_ptr<Library> library, std::string filename);
+  AotModule(wasm::ModuleInfo info, std::shared_ptr<Library> library, std::string filename, Tier tier);
 
   wasm::ModuleInfo info_;
   std::shared_ptr<Library> library_;
   std::string filename_;
+  Tier tier_;
   detail::FunctionNames names_;
   std::map<std::string, Export, std::less<>> exports_;
   std::vector<std::pair<uintptr_t, uint32_t>> code_starts_;  // sorted: address, function index

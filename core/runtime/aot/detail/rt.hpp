@@ -58,7 +58,11 @@ struct GuestCtx {
 struct Budget {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   uint32_t max_call_depth = 0;
+  // Native stack granted per frame of max_call_depth: -O0 code (the quick tier) keeps every
+  // wasm local in its frame, so it gets more.
+  uint32_t bytes_per_frame = 256;
 };
+inline constexpr uint32_t kQuickBytesPerFrame = 1024;
 
 struct Stopped {
   Stop stop = Stop::Returned;
