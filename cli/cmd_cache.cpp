@@ -53,6 +53,8 @@ int run_list(const Options& o) {
                       {"wasm_sha256", e.wasm_sha256},
                       {"compiler", e.compiler},
                       {"flags", e.flags},
+                      {"tier", e.tier},
+                      {"failure", e.failure.empty() ? Json(nullptr) : Json(e.failure)},
                       {"bytes", e.bytes},
                       {"created", e.created},
                       {"path", e.path.string()}});
@@ -65,14 +67,25 @@ int run_list(const Options& o) {
     return 0;
   }
   using ui::Align;
-  ui::Table t({"module", "wasm sha256", "size", "compiler", "flags", "created"},
-              {Align::Left, Align::Left, Align::Right, Align::Left, Align::Left, Align::Left});
-  for (const auto& e : *entries)
+  ui::Table t({"module", "wasm sha256", "size", "tier", "compiler", "flags", "created"},
+              {Align::Left, Align::Left, Align::Right, Align::Left, Align::Left, Align::Left, Align::Left});
+  size_t failed = 0;
+  for (const auto& e : *entries) {
+    failed += !e.failure.empty();
     t.add_row({or_dash(e.name), or_dash(e.wasm_sha256.substr(0, kShortSha)), human_bytes(e.bytes),
-               or_dash(e.compiler), or_dash(e.flags), or_dash(e.created)});
-  std::cout << t.render(ui::color_enabled(stdout)) << "\n"
-            << ui::paint("total", ui::Tone::Bold) << "  " << entries_word(entries->size()) << ", "
-            << human_bytes(total) << " in " << dir.string() << "\n";
+               e.failure.empty() ? or_dash(e.tier) : "FAILED", or_dash(e.compiler), or_dash(e.flags),
+               or_dash(e.created)});
+  }
+  std::cout << t.render(ui::color_enabled(stdout)) << "\n";
+  // Each module the toolchain refused, with why: it runs on the interpreter.
+  for (const auto& e : *entries)
+    if (!e.failure.empty())
+      std::cout << ui::paint("failed", ui::Tone::Bold) << "  " << or_dash(e.name) << " ("
+                << e.tier << "): " << e.failure << "\n";
+  std::cout << ui::paint("total", ui::Tone::Bold) << "  " << entries_word(entries->size()) << ", "
+            << human_bytes(total) << " in " << dir.string()
+            << (failed ? " (" + std::to_string(failed) + " failed: 'edgectl cache clear' tries them again)" : "")
+            << "\n";
   return 0;
 }
 
@@ -105,8 +118,11 @@ void add_cache(CLI::App& app, int& exit_code) {
   cmd->footer(
       "The cache is $XDG_CACHE_HOME/edgectl/aot (default ~/.cache/edgectl/aot). 'edgectl build\n"
       "--aot' and 'edgectl run --engine aot' fill it, and the auto engine once its background\n"
-      "compile finishes. Entries are keyed by the module, the compiler and its flags, so a\n"
-      "change to any of them compiles a new entry; old ones stay until 'cache clear'.\n\n"
+      "compile finishes. Entries are keyed by the module, the tier, the compiler and its flags,\n"
+      "so a change to any of them compiles a new entry; old ones stay until 'cache clear'.\n"
+      "Large modules have two tiers under auto: quick (-O0, ready in seconds) and optimized.\n"
+      "A module the toolchain refuses is kept as a FAILED entry naming why, so it is not\n"
+      "compiled again on every start; 'cache clear' (or a new toolchain) tries again.\n\n"
       "Examples:\n"
       "  edgectl cache list\n"
       "  edgectl cache list --json | jq '.total_bytes'\n"
@@ -114,7 +130,7 @@ void add_cache(CLI::App& app, int& exit_code) {
 
   auto list_opts = std::make_shared<Options>();
   CLI::App* list = cmd->add_subcommand(
-      "list", "Show each cached module: name, wasm sha256, size, compiler, flags, created");
+      "list", "Show each cached module: name, wasm sha256, size, tier, compiler, flags, created, and each module that could not be compiled, with why");
   list->add_flag("--json", list_opts->json,
                  "Print one JSON object: entries, total_bytes and the cache's path");
   list->footer(

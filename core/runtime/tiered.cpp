@@ -235,7 +235,7 @@ void TieredEngine::work() {
     options.quick_native = job.quick;
     auto native = aot_->load(module->bytes(), options);
     if (cancel_) return;
-    const std::string took = format_duration(Clock::now() - started);
+    const std::string took = human_duration(Clock::now() - started);
     if (job.quick) {
       // The optimized tier follows, after every other module's quick one.
       if (native) {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -99,8 +100,8 @@ std::string tail(const std::string& text, size_t lines) {
   return pos == std::string::npos || pos == 0 ? text : text.substr(pos + 1);
 }
 
-// `refused`, if given, is set when the tool ran and said no (a non-zero exit that is not a
-// lack of memory or disk): the same input will fail the same way again.
+// `refused`, if given, is set when the tool ran and said no (a non-zero exit or an abort,
+// not a lack of memory or disk): the same input will fail the same way again.
 Result<void> run_tool(std::vector<std::string> argv, const CompileOptions& options,
                       std::string_view what, std::atomic<bool>* refused = nullptr) {
   if (options.cancel && options.cancel->load()) return Error(std::string(what) + ": cancelled");
@@ -120,7 +121,9 @@ Result<void> run_tool(std::vector<std::string> argv, const CompileOptions& optio
     const bool resources = output.find("Killed signal") != std::string::npos ||
                            output.find("No space left") != std::string::npos ||
                            output.find("out of memory") != std::string::npos;
-    if (refused && !r->signaled && !resources) *refused = true;
+    // An abort is an assertion in the tool (wasm2c 1.0.32 aborts on v128 parameters): it
+    // recurs. A kill or a fault may be the machine's doing: tried again next time.
+    if (refused && !resources && (!r->signaled || r->signal == SIGABRT)) *refused = true;
     return e;
   }
   return {};
@@ -262,11 +265,11 @@ Result<Toolchain> detect_toolchain() {
     return Error("no C compiler found (looked for $EDGECTL_CC, $CC, cc, gcc and clang): the aot engine needs one")
         .note("install one with: apt-get install gcc");
   if (const char* extra = std::getenv("EDGECTL_AOT_CFLAGS")) t.extra_flags = extra;
-  // The quick tier's compiler: clang's -O0 front end is 2x gcc's on wasm2c's output.
+  // The quick tier's compiler, the newest clang: its -O0 is 2x gcc's on wasm2c's output.
   std::vector<std::string> quick;
   if (const char* v = std::getenv("EDGECTL_QUICK_CC"); v && *v) quick.emplace_back(v);
-  quick.emplace_back("clang");
   for (int version = 30; version >= 14; --version) quick.push_back("clang-" + std::to_string(version));
+  quick.emplace_back("clang");
   for (const auto& c : quick)
     if (auto found = find_program(c)) {
       t.quick_cc = *found;
