@@ -107,6 +107,7 @@ class TieredEngine final : public Engine {
  public:
   TieredEngine() : interp_(interp::make_engine().release()), aot_(aot::make_engine(&cancel_)) {
     if (auto t = aot::detect_toolchain()) toolchain_ = std::move(t).value();
+    else toolchain_error_ = t.error().message();
   }
   ~TieredEngine() override {
     {
@@ -135,6 +136,7 @@ class TieredEngine final : public Engine {
   std::atomic<bool> cancel_{false};
   std::unique_ptr<Engine> aot_;
   std::optional<aot::Toolchain> toolchain_;  // detected once; none: interpreter only
+  std::string toolchain_error_;              // why there is none
 
   std::mutex mutex_;
   std::condition_variable wake_, done_;
@@ -207,7 +209,11 @@ Result<std::shared_ptr<const Module>> TieredEngine::load(std::span<const uint8_t
   if (!interp) return std::move(interp).error();
   auto module =
       std::make_shared<TieredModule>(interp_, std::move(copy), options, std::move(interp).value());
-  if (!toolchain_) return remember(module, /*settled=*/true);
+  if (!toolchain_) {
+    if (options.on_notice)
+      options.on_notice("'" + shown + "' runs on the interpreter: no aot toolchain (" + toolchain_error_ + ")");
+    return remember(module, /*settled=*/true);
+  }
   queue(module, /*quick=*/large);
   if (options.on_notice)
     options.on_notice("running '" + shown + "' on the interpreter while native code compiles in the background" +
