@@ -2,9 +2,11 @@
 // corrupt and foreign entries, keys that follow the compiler flags, and the split compile.
 // Each test case has its own XDG_CACHE_HOME (a TempDir). Skipped without wasm2c or cc.
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "runtime/aot/aot.hpp"
+#include "runtime/tiered.hpp"
 #include "runtime/engine_support.hpp"
 #include "util/fs.hpp"
 #include "util/process.hpp"
@@ -232,6 +234,88 @@ TEST_CASE("aot cache: a module compiled in parallel parts runs as one") {
     REQUIRE(a.status == RunOutcome::Status::Returned);
     CHECK(std::get<int32_t>(a.results[0]) == std::get<int32_t>(b.results[0]));
   }
+}
+
+TEST_CASE("aot cache: the quick tier is an entry of its own, -O0, and runs the same") {
+  if (!have_toolchain()) return;
+  TempDir home;
+  ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
+  const Bytes bytes = test::wat(kAdder);
+  auto toolchain = aot::detect_toolchain();
+  REQUIRE(toolchain.ok());
+  aot::CompileOptions quick;
+  quick.tier = aot::Tier::Quick;
+  auto q = aot::compile(bytes, *toolchain, quick);
+  REQUIRE(q.ok());
+  CHECK(q->tier == aot::Tier::Quick);
+  CHECK(q->flags.starts_with("-O0 "));
+  CHECK_FALSE(aot::lookup(bytes, *toolchain).has_value());  // not the optimized tier
+  auto o = aot::compile(bytes, *toolchain, {});
+  REQUIRE(o.ok());
+  CHECK(o->key != q->key);
+  CHECK(o->tier == aot::Tier::Optimized);
+  REQUIRE(aot::lookup(bytes, *toolchain, {}, aot::Tier::Quick).has_value());
+  auto listed = aot::list_cache();
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 2);
+  std::set<std::string> tiers;
+  for (const auto& e : *listed) tiers.insert(e.tier);
+  CHECK(tiers == std::set<std::string>{"optimized", "quick"});
+
+  auto engine = make_engine("aot");
+  REQUIRE(engine.ok());
+  LoadOptions options;
+  options.quick_native = true;
+  auto module = test::load(**engine, bytes, options);
+  CHECK(module->native_tier() == "quick");
+  auto r = test::invoke_fresh(*module, "add", {int32_t{2}, int32_t{40}});
+  REQUIRE(r.status == RunOutcome::Status::Returned);
+  CHECK(std::get<int32_t>(r.results[0]) == 42);
+  CHECK(test::load(**engine, bytes)->native_tier() == "optimized");
+}
+
+TEST_CASE("aot cache: a module the toolchain refuses is recorded, and the same error returns at once") {
+  if (!have_toolchain()) return;
+  TempDir home;
+  ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
+  // wasm2c 1.0.32 aborts on a v128 parameter.
+  const Bytes bytes = test::wat(R"((module (func (export "lane") (param v128) (result i32)
+    (i32x4.extract_lane 0 (local.get 0)))))");
+  auto toolchain = aot::detect_toolchain();
+  REQUIRE(toolchain.ok());
+  auto first = aot::compile(bytes, *toolchain, {});
+  REQUIRE_FALSE(first.ok());
+  CHECK(first.error().message().find("wasm2c") != std::string::npos);
+  auto listed = aot::list_cache();
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 1);
+  CHECK((*listed)[0].failure == first.error().message());
+  CHECK(entries((*listed)[0].path) == std::vector<fs::path>{(*listed)[0].path / "meta.json"});
+
+  auto again = aot::compile(bytes, *toolchain, {});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().message() == first.error().message());
+  bool recorded = false;
+  for (const auto& n : again.error().primary().notes) recorded |= n.find("recorded in the aot cache") != std::string::npos;
+  CHECK(recorded);
+  CHECK_FALSE(aot::lookup(bytes, *toolchain).has_value());
+
+  // Under auto: a warning (not silence), native_failure() set, and the module still runs.
+  auto engine = make_engine("auto");
+  REQUIRE(engine.ok());
+  std::vector<std::string> warnings;
+  LoadOptions options;
+  options.on_warning = [&](std::string_view w) { warnings.emplace_back(w); };
+  auto module = test::load_any(**engine, bytes, options);
+  CHECK_FALSE(wait_for_native(**engine, *module, std::chrono::seconds(30)));
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("stays on the interpreter") != std::string::npos);
+  CHECK(module->native_failure().ends_with(first.error().message()));
+
+  REQUIRE(aot::clear_cache().ok());
+  listed = aot::list_cache();
+  REQUIRE(listed.ok());
+  CHECK(listed->empty());
 }
 
 }  // namespace
