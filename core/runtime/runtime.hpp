@@ -9,6 +9,7 @@
 //     guest exit code, or a typed Trap. A trap, limit or misbehaving guest never takes the
 //     host down and leaves nothing behind for the next instance.
 // runtime knows nothing of HTTP; the server drives it through these types.
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <cstdint>
@@ -174,6 +175,9 @@ struct LoadOptions {
   bool native_only = false;
   // aot: the quick native tier (-O0; see aot::Tier) instead of the optimized one.
   bool quick_native = false;
+  // aot: set (from another thread) to stop this load's compile; it then fails. Unset: the
+  // engine's own cancel flag.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class Engine {

@@ -10,7 +10,8 @@
 //   interpreter under a fuel limit (native code does not count instructions). An instance
 //   keeps the engine it started on, so switching never affects a running request.
 //   Destroying the engine cancels compiles in progress (their processes are terminated)
-//   and joins the thread.
+//   and joins the thread; so does releasing a module whose compile is running (an edit
+//   under serve --watch replaced it: the new version's compile starts at once).
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -37,12 +38,13 @@ class TieredModule final : public Module {
   TieredModule(std::shared_ptr<Engine> interp_engine, std::vector<uint8_t> bytes,
                LoadOptions options, std::shared_ptr<const Module> first)
       : interp_engine_(std::move(interp_engine)),
-        bytes_(std::move(bytes)),
+        bytes_(std::make_shared<const std::vector<uint8_t>>(std::move(bytes))),
         options_(std::move(options)),
         first_(std::move(first)) {
     if (first_->engine() == "aot") aot_ = first_;
     else interp_ = first_;
   }
+  ~TieredModule() override { *released_ = true; }
 
   const wasm::ModuleInfo& info() const override { return first_->info(); }
   std::string_view engine() const override { return native() ? "aot" : "interp"; }
@@ -78,7 +80,9 @@ class TieredModule final : public Module {
     std::lock_guard lock(mutex_);
     aot_ = std::move(aot);
   }
-  const std::vector<uint8_t>& bytes() const { return bytes_; }
+  std::shared_ptr<const std::vector<uint8_t>> bytes() const { return bytes_; }
+  // Set when this module is destroyed: its background compile stops.
+  std::shared_ptr<std::atomic<bool>> released() const { return released_; }
 
  private:
   Result<std::shared_ptr<const Module>> interpreter() const {
@@ -86,7 +90,7 @@ class TieredModule final : public Module {
     if (!interp_) {
       LoadOptions quiet = options_;
       quiet.on_notice = nullptr;
-      auto loaded = interp_engine_->load(bytes_, quiet);
+      auto loaded = interp_engine_->load(*bytes_, quiet);
       if (!loaded) return std::move(loaded).error();
       interp_ = std::move(loaded).value();
     }
@@ -94,7 +98,8 @@ class TieredModule final : public Module {
   }
 
   std::shared_ptr<Engine> interp_engine_;
-  std::vector<uint8_t> bytes_;
+  std::shared_ptr<const std::vector<uint8_t>> bytes_;
+  std::shared_ptr<std::atomic<bool>> released_ = std::make_shared<std::atomic<bool>>(false);
   LoadOptions options_;
   std::shared_ptr<const Module> first_;  // what load() returned: info() and exports come from it
   mutable std::mutex mutex_;
@@ -114,6 +119,7 @@ class TieredEngine final : public Engine {
       std::lock_guard lock(mutex_);
       stopping_ = true;
       cancel_ = true;
+      if (running_) *running_ = true;
     }
     wake_.notify_all();
     if (worker_.joinable()) worker_.join();
@@ -142,6 +148,7 @@ class TieredEngine final : public Engine {
   std::condition_variable wake_, done_;
   bool stopping_ = false;
   std::deque<Job> jobs_;
+  std::shared_ptr<std::atomic<bool>> running_;  // the cancel flag of the compile in progress
   std::thread worker_;
   std::map<std::string, std::weak_ptr<TieredModule>, std::less<>> modules_;
   std::map<const Module*, bool> settled_;  // compile finished (either way)
@@ -235,12 +242,27 @@ void TieredEngine::work() {
     if (!module) continue;
     const auto started = Clock::now();
     const std::string shown = job.options.name.empty() ? std::string("module") : job.options.name;
+    const auto bytes = module->bytes();
+    const auto released = module->released();
     LoadOptions options = job.options;
     options.on_notice = nullptr;  // progress lines would interleave with requests
     options.native_only = true;   // a failure is reported here, once
     options.quick_native = job.quick;
-    auto native = aot_->load(module->bytes(), options);
+    options.cancel = released.get();
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      running_ = released;
+    }
+    module.reset();  // the module may go (a newer version replaced it): that cancels this compile
+    auto native = aot_->load(*bytes, options);
+    {
+      std::lock_guard lock(mutex_);
+      running_.reset();
+    }
     if (cancel_) return;
+    module = job.module.lock();
+    if (!module) continue;
     const std::string took = human_duration(Clock::now() - started);
     if (job.quick) {
       // The optimized tier follows, after every other module's quick one.

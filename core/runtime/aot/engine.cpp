@@ -108,7 +108,8 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
   compile_options.name = filename;
   compile_options.validated = true;  // check_module validated, now or when the entry was made
   compile_options.wasm_sha256 = sha;
-  compile_options.cancel = cancel_;
+  const std::atomic<bool>* cancel = options.cancel ? options.cancel : cancel_;
+  compile_options.cancel = cancel;
   compile_options.tier = tier;
   if (options.on_notice)
     compile_options.on_progress = [&](std::string_view step) {
@@ -120,7 +121,7 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
     Result<Compiled> compiled = attempt == 0 && hit ? Result<Compiled>(*hit)
                                                     : compile(bytes, *toolchain, compile_options);
     if (!compiled) {
-      if (cancel_ && cancel_->load()) return std::move(compiled).error();
+      if (cancel && cancel->load()) return std::move(compiled).error();
       // A module the toolchain cannot take (wasm2c 1.0.32 aborts on v128 parameters, for
       // one) still runs: on the interpreter, saying why (a warning, with the tool's output).
       Error why("cannot compile '" + filename + "' to native code: " + compiled.error().message());

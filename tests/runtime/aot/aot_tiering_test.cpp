@@ -95,6 +95,36 @@ struct CachedAuto {
   }
 };
 
+TEST_CASE("auto: releasing a module stops its compile, so the next module's starts at once") {
+  if (!have_toolchain()) return;
+  TempDir home;
+  ScopedEnv xdg("XDG_CACHE_HOME", home.path().string());
+  auto engine = make_engine("auto");
+  REQUIRE(engine.ok());
+  std::string text = "(module\n";
+  for (int f = 0; f < 3000; ++f) {
+    text += "  (func (export \"f" + std::to_string(f) + "\") (param i32) (result i32) local.get 0\n";
+    for (int k = 0; k < 200; ++k)
+      text += std::string("    i32.const ") + std::to_string((f * 31 + k * 7) % 1000 + 1) +
+              (k % 3 == 0 ? " i32.add\n" : k % 3 == 1 ? " i32.mul\n" : " i32.xor\n");
+    text += "  )\n";
+  }
+  text += ")\n";
+  const Bytes big = test::wat(text);
+  const Bytes small = test::wat(kSum);
+  auto toolchain = aot::detect_toolchain();
+  REQUIRE(toolchain.ok());
+  {
+    auto replaced = test::load_any(**engine, big);  // its compile starts in the background...
+    std::this_thread::sleep_for(300ms);
+  }  // ...and stops here: an edit replaced the module before native code was ready
+  auto next = test::load_any(**engine, small);
+  CHECK(wait_for_native(**engine, *next, 120s));
+  // The released module's compile never finished: no entry in either tier.
+  CHECK_FALSE(aot::lookup(big, *toolchain, {}, aot::Tier::Quick).has_value());
+  CHECK_FALSE(aot::lookup(big, *toolchain, {}, aot::Tier::Optimized).has_value());
+}
+
 TEST_CASE("auto: a cache hit runs native code from the first instance") {
   if (!have_toolchain()) return;
   CachedAuto cached;
