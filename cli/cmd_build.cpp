@@ -1,5 +1,5 @@
 // edgectl build: compile each component, then strip, optimize and check it (core/build);
-// with --aot, also compile it to native code in the aot cache.
+// with --aot, also compile it to native code in the aot cache. --profile dev skips optimize.
 #include <chrono>
 #include <iostream>
 
@@ -16,6 +16,8 @@
 namespace edgectl::cli {
 namespace {
 
+constexpr int kExitUsage = 2;
+
 struct BuildOptions {
   std::string manifest;
   std::vector<std::string> components;
@@ -25,6 +27,8 @@ struct BuildOptions {
   bool quiet = false;
   bool aot = false;
   std::string opt_level = "z";
+  bool opt_level_given = false;
+  std::string profile;  // "" = each component's manifest profile, else release
 };
 
 std::string percent_saved(uint64_t before, uint64_t after) {
@@ -64,6 +68,7 @@ nlohmann::json report_json(const build::BuildReport& report) {
     for (const auto& f : c.failures) failures.push_back({{"check", f.check}, {"diagnostic", ui::to_json(f.diagnostic)}});
     nlohmann::json j = {{"id", c.id},
                         {"recipe", c.recipe},
+                        {"profile", manifest::to_string(c.profile)},
                         {"output", c.output},
                         {"compiled", c.compiled},
                         {"up_to_date", c.up_to_date},
@@ -87,7 +92,9 @@ nlohmann::json report_json(const build::BuildReport& report) {
 void print_report(const build::BuildReport& report) {
   const bool color = ui::color_enabled(stdout);
   for (const auto& c : report.components) {
-    std::cout << ui::ansi(c.id, ui::Tone::Bold, color) << "  " << c.recipe << "  -> " << c.output
+    const bool dev = c.profile == build::BuildProfile::Dev;
+    std::cout << ui::ansi(c.id, ui::Tone::Bold, color) << "  " << c.recipe << ", "
+              << manifest::to_string(c.profile) << " profile  -> " << c.output
               << (c.up_to_date ? ui::ansi("  (up to date)", ui::Tone::Dim, color) : "") << "\n";
     ui::Table t({"step", "size", "bytes", "saved", "time"},
                 {ui::Align::Left, ui::Align::Right, ui::Align::Right, ui::Align::Right, ui::Align::Right});
@@ -99,6 +106,7 @@ void print_report(const build::BuildReport& report) {
       } else if (s.name == "strip" || s.name == "optimize") {
         t.add_row({s.name, human_bytes(s.size), std::to_string(s.size), percent_saved(prev, s.size), human_duration(s.time)});
         prev = s.size;
+        if (s.name == "strip" && dev) t.add_row({"optimize", "", "", "", "skipped (dev)"});
       } else {
         t.add_row({s.name, "", "", "", human_duration(s.time)});
       }
@@ -112,6 +120,7 @@ void print_report(const build::BuildReport& report) {
     if (c.budget) {
       const int64_t headroom = static_cast<int64_t>(*c.budget) - static_cast<int64_t>(c.optimized_size);
       std::string verdict = headroom >= 0 ? ui::ansi("ok", ui::Tone::Green, color)
+                            : dev         ? ui::ansi("over budget (dev build: a warning)", ui::Tone::Yellow, color)
                                           : ui::ansi("OVER BUDGET", ui::Tone::Red, color);
       std::cout << "  budget   " << human_bytes(*c.budget) << " (" << *c.budget << " bytes), headroom "
                 << (headroom >= 0 ? human_bytes(static_cast<uint64_t>(headroom))
@@ -141,6 +150,10 @@ int run_build(const BuildOptions& o) {
 
   build::BuildOptions bo;
   bo.rebuild = o.force ? build::Rebuild::Always : build::Rebuild::IfChanged;
+  if (!o.profile.empty()) bo.profile = manifest::parse_build_profile(o.profile);
+  if (bo.profile == build::BuildProfile::Dev && o.opt_level_given)
+    return ui::fail(Error("-O sets binaryen's level for release builds; --profile dev does not optimize"), o.json),
+           kExitUsage;
   bo.opt_level = *wasm::parse_opt_level(o.opt_level);
   bo.keep_names = o.keep_names ? wasm::KeepNames::Yes : wasm::KeepNames::No;
   bo.only_components = o.components;
@@ -186,19 +199,30 @@ void add_build(CLI::App& app, int& exit_code) {
   cmd->add_option("components", o->components, "Only these component ids (default: all)");
   cmd->add_option("-f,--file", o->manifest, "The manifest (default: edgectl.toml here or in a parent folder)");
   cmd->add_flag("--force", o->force, "Rebuild even when the inputs are unchanged");
-  cmd->add_option("-O,--opt-level", o->opt_level, "binaryen optimization level: 0 1 2 3 4 s z")
+  cmd->add_option("--profile", o->profile,
+                  "release: the full pipeline, a size budget over the limit fails; dev: no binaryen "
+                  "optimization, over budget only warns (default: [component.build] profile, else release)")
+      ->type_name("dev|release")
+      ->check(CLI::IsMember(manifest::build_profile_names()));
+  cmd->add_option("-O,--opt-level", o->opt_level, "binaryen optimization level of release builds: 0 1 2 3 4 s z")
       ->default_str("z")
-      ->check(CLI::IsMember({"0", "1", "2", "3", "4", "s", "z", "O0", "O1", "O2", "O3", "O4", "Os", "Oz"}));
+      ->check(CLI::IsMember({"0", "1", "2", "3", "4", "s", "z", "O0", "O1", "O2", "O3", "O4", "Os", "Oz"}))
+      ->each([o](const std::string&) { o->opt_level_given = true; });
   cmd->add_flag("--keep-names", o->keep_names, "Keep the 'name' section (function names for traps and profiles)");
   cmd->add_flag("--aot", o->aot,
                 "Also compile each module to native code (the aot cache): its first run is a cache hit");
   cmd->add_flag("--json", o->json, "Print the build report as JSON on stdout");
   cmd->add_flag("-q,--quiet", o->quiet, "Do not echo the toolchain's output");
   cmd->footer(
-      "Exit status: 0 built and within budget; 1 a build failed or a size budget / import policy check failed.\n"
-      "--aot never changes it: without wasm2c or a C compiler, or when the native compile fails, a warning.\n\n"
+      "Exit status: 0 built and within budget; 1 a build failed or a size budget / import policy check failed\n"
+      "(a dev build over its budget only warns); 2 a usage error.\n"
+      "--aot never changes it: without wasm2c or a C compiler, or when the native compile fails, a warning.\n"
+      "Profiles compile the same way; dev skips binaryen's -O pass (seconds on a Go module) and so\n"
+      "gives a bigger module. Switching profile redoes the steps after the compile, not the compile.\n"
+      "`serve --watch` builds dev unless [component.build] sets a profile; `push` always builds release.\n\n"
       "Examples:\n"
       "  edgectl build                  build every component of ./edgectl.toml\n"
+      "  edgectl build --profile dev    build fast: no binaryen optimization\n"
       "  edgectl build api --force      rebuild one component from scratch\n"
       "  edgectl build -O3 --keep-names optimize for speed and keep function names\n"
       "  edgectl build --aot            also pre-compile to native code for 'run' and 'serve'\n"

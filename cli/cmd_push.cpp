@@ -76,10 +76,30 @@ int run_push(const Options& o) {
   }
   if (tags.empty()) tags.push_back(m->app.version ? m->app.version->value : "latest");
 
+  // What is published is a release build: built here with that profile whatever the manifest
+  // says, or, with --no-build, never a module the build state records as a dev build. A
+  // module changed since its build (or built some other way) is published as "unknown".
+  std::string profile = "release";
   if (!o.no_build) {
-    auto report = build::build_app(*m, build::BuildOptions{});
+    build::BuildOptions release;
+    release.profile = build::BuildProfile::Release;
+    auto report = build::build_app(*m, release);
     if (!report) return ui::fail(report.error(), o.json);
-    if (!report->ok()) return ui::fail(Error("the build's checks failed (run `edgectl build` for the details)"), o.json);
+    if (!report->ok())
+      return ui::fail(Error("the build's checks failed (run `edgectl build --profile release` for the details)"),
+                      o.json);
+  } else {
+    for (const auto& c : m->components) {
+      const auto built = build::built_profile(*m, c);
+      if (c.build && !built) profile = "unknown";
+      if (built != build::BuildProfile::Dev) continue;
+      return ui::fail(Error("component '" + c.id.value + "': " + (m->dir / c.source.value).string() +
+                            " is a dev build (not optimized); push publishes release builds",
+                            c.source.where)
+                          .note("push without --no-build to build it with the release profile, or run "
+                                "`edgectl build --profile release` first"),
+                      o.json);
+    }
   }
   oci::ArtifactOptions artifact_options;
   artifact_options.legacy = o.compat == "legacy";
@@ -90,8 +110,13 @@ int run_push(const Options& o) {
     for (const auto& tag : tags)
       if (auto s = oci::write_layout(*artifact, o.layout, tag); !s) return ui::fail(s.error(), o.json);
     if (o.json) {
-      ui::print_json({{"ok", true}, {"layout", o.layout}, {"digest", artifact->manifest_digest}, {"tags", tags}});
+      ui::print_json({{"ok", true},
+                      {"layout", o.layout},
+                      {"digest", artifact->manifest_digest},
+                      {"tags", tags},
+                      {"profile", profile}});
     } else {
+      std::fprintf(stderr, "wrote the OCI layout %s (profile %s)\n", o.layout.c_str(), profile.c_str());
       for (const auto& tag : tags)
         std::printf("oci:%s:%s@%s\n", o.layout.c_str(), tag.c_str(), artifact->manifest_digest.c_str());
     }
@@ -113,6 +138,7 @@ int run_push(const Options& o) {
     ui::print_json({{"ok", true},
                     {"repository", target.name()},
                     {"digest", report->digest},
+                    {"profile", profile},
                     {"tags", tags},
                     {"refs", report->refs},
                     {"blobs_uploaded", report->blobs_uploaded},
@@ -122,10 +148,10 @@ int run_push(const Options& o) {
                     {"seconds", seconds}});
     return kExitOk;
   }
-  std::fprintf(stderr, "pushed %llu blob%s (%s), %llu already there, in %.2f s\n",
+  std::fprintf(stderr, "pushed %llu blob%s (%s), %llu already there, in %.2f s (profile %s)\n",
                static_cast<unsigned long long>(report->blobs_uploaded), report->blobs_uploaded == 1 ? "" : "s",
                human_bytes(report->bytes_uploaded).c_str(),
-               static_cast<unsigned long long>(report->blobs_skipped), seconds);
+               static_cast<unsigned long long>(report->blobs_skipped), seconds, profile.c_str());
   for (const auto& r : report->refs) std::printf("%s\n", r.c_str());
   return kExitOk;
 }
@@ -151,7 +177,8 @@ void add_push(CLI::App& app, int& exit_code) {
   cmd->add_option("--chunk-size", o->chunk_size, "Blobs larger than this are uploaded in PATCH chunks of this size")
       ->type_name("SIZE")
       ->default_str("8MiB");
-  cmd->add_flag("--no-build", o->no_build, "Do not build first: publish the modules as they are");
+  cmd->add_flag("--no-build", o->no_build,
+                "Do not build first: publish the modules as they are (never a dev build: see `build --profile`)");
   cmd->add_flag("--json", o->json, "Print the result as JSON (for CI)");
   add_registry_flags(cmd, o->registry);
   cmd->footer(

@@ -197,6 +197,9 @@ int run_serve(const Options& o) {
   load.profile = limits.profile;
   load.concurrency_from_command_line = flags.max_concurrent.has_value();
   load.on_warning = [](const std::string& warning) { ui::print_warning(warning); };
+  // --watch rebuilds on every edit: the dev profile (no binaryen pass) unless the manifest
+  // sets one. A SIGHUP reload of plain serve builds what `edgectl build` would.
+  load.build_profile = o.watch ? manifest::BuildProfile::Dev : manifest::BuildProfile::Release;
   // --watch builds first, as a reload would; plain serve serves what was built.
   auto loaded = load_target(std::move(*read), **engine, load, /*build=*/o.watch);
   if (!loaded) return ui::print_error(loaded.error()), kExitError;
@@ -306,7 +309,8 @@ void add_serve(CLI::App& app, int& exit_code) {
   o->serve_limits.add_to(*cmd);
   o->limits.add_to(*cmd);
   cmd->add_flag("--watch", o->watch,
-                "Reload when a module, the manifest or a build input changes (builds first)");
+                "Reload when a module, the manifest or a build input changes (builds first, with the dev "
+                "build profile unless [component.build] sets one: no binaryen pass)");
   cmd->add_option("--log-file", o->log_file, "Append the access log to this file instead of stdout")
       ->type_name("PATH");
   cmd->add_flag("--json", o->json, "Log one JSON line per request (and the start-up as JSON)");

@@ -5,6 +5,7 @@
 #include "build/build.hpp"
 #include "build/recipes.hpp"
 #include "util/glob.hpp"
+#include "util/units.hpp"
 #include "wasm/wasm.hpp"
 
 namespace edgectl::cli {
@@ -76,10 +77,12 @@ Result<Loaded> load_module(const fs::path& module, runtime::Engine& engine,
 
 // Building the manifest's components for serve: the toolchain's output is kept (its last
 // kToolOutputBytes) and attached to a failed build's error, as `edgectl build` would show it.
-Result<void> build_for_serve(const manifest::Manifest& m) {
+// What was rebuilt is a notice naming its profile; a dev build over budget, a warning.
+Result<void> build_for_serve(const manifest::Manifest& m, const ServeLoadOptions& o) {
   constexpr size_t kToolOutputBytes = 16 * 1024;
   std::string output;
   build::BuildOptions options;
+  options.default_profile = o.build_profile;
   options.on_event = [&](const build::BuildEvent& e) {
     if (e.kind != build::BuildEvent::Kind::ToolOutput) return;
     output += e.text;
@@ -93,6 +96,14 @@ Result<void> build_for_serve(const manifest::Manifest& m) {
     return e;
   }
   if (!report->ok()) return Error("the build's checks failed (run `edgectl build` for the details)");
+  for (const auto& c : report->components) {
+    if (!c.up_to_date && c.recipe != "prebuilt" && o.load.on_notice)
+      o.load.on_notice("built " + c.id + " with the " + std::string(manifest::to_string(c.profile)) +
+                       " profile (" + human_bytes(c.optimized_size) +
+                       (c.profile == build::BuildProfile::Dev ? ", not optimized)" : ")"));
+    if (o.on_warning)
+      for (const auto& w : c.warnings) o.on_warning(w.message);
+  }
   return {};
 }
 
@@ -152,7 +163,7 @@ Result<Loaded> load_target(ServeTarget target, runtime::Engine& engine, const Se
   const bool has_recipes = std::any_of(m.components.begin(), m.components.end(),
                                        [](const auto& c) { return c.build.has_value(); });
   if (build && has_recipes) {
-    if (auto built = build_for_serve(m); !built) return std::move(built).error();
+    if (auto built = build_for_serve(m, o); !built) return std::move(built).error();
   } else if (auto built = check_built(m); !built) {
     return std::move(built).error();
   }

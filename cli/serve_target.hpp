@@ -31,6 +31,9 @@ struct ServeLoadOptions {
   // --max-concurrent was given: [serve]'s max_concurrent does not apply.
   bool concurrency_from_command_line = false;
   std::function<void(const std::string&)> on_warning;
+  // The profile of serve's builds for components whose [component.build] sets none:
+  // dev under --watch (no binaryen pass between an edit and its response).
+  manifest::BuildProfile build_profile = manifest::BuildProfile::Release;
 };
 
 // What --watch reacts to. Only real inputs count: the manifest, a module that changed since

@@ -3,6 +3,8 @@
 // process) validate → strip → optimize → validate → check import policy and size budget →
 // write the artifact atomically → optionally pre-compile it to native code (the aot cache,
 // runtime/aot/aot.hpp). Incremental: unchanged inputs skip the compile.
+// The `dev` profile skips the optimizer and a size budget over the limit only warns; the
+// compile itself is the same in both profiles, so switching profile never recompiles.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -20,9 +22,15 @@ namespace edgectl::build {
 
 enum class Rebuild { IfChanged, Always };
 
+using manifest::BuildProfile;
+
 struct BuildOptions {
   Rebuild rebuild = Rebuild::IfChanged;
-  wasm::OptLevel opt_level = wasm::OptLevel::Oz;
+  // Each component's profile: `profile` (the command line's) if set, else its manifest's
+  // [component.build] profile, else `default_profile` (`serve --watch` sets dev).
+  std::optional<BuildProfile> profile;
+  BuildProfile default_profile = BuildProfile::Release;
+  wasm::OptLevel opt_level = wasm::OptLevel::Oz;  // release only: dev does not optimize
   wasm::KeepNames keep_names = wasm::KeepNames::No;
   std::vector<std::string> only_components;  // empty: all
   // Also compile each artifact that passed its checks to native code in the aot cache, so
@@ -68,6 +76,7 @@ struct AotReport {
 struct ComponentReport {
   std::string id;
   std::string recipe;        // "c (clang-19)", "command", "prebuilt"
+  BuildProfile profile = BuildProfile::Release;
   std::string output;        // artifact path, relative to the manifest folder
   bool compiled = false;     // false: compile skipped (up to date) or prebuilt
   bool up_to_date = false;   // nothing at all was redone
@@ -79,7 +88,8 @@ struct ComponentReport {
   std::string sha256;        // of the artifact
   std::vector<CheckFailure> failures;
   std::optional<AotReport> aot;       // when pre-compiled (BuildOptions::aot)
-  std::vector<Diagnostic> warnings;   // did not fail the build (a failed native compile)
+  // Did not fail the build: a failed native compile, a dev build over its size budget.
+  std::vector<Diagnostic> warnings;
   bool ok() const { return failures.empty(); }
 };
 
@@ -94,14 +104,24 @@ struct BuildReport {
 // policy) come back in the report, with the artifact still written, so CI sees all of them.
 Result<BuildReport> build_app(const manifest::Manifest& manifest, const BuildOptions& options);
 
+// The profile `options` gives the component (see BuildOptions::profile).
+BuildProfile profile_for(const manifest::Component& component, const BuildOptions& options);
+
+// The profile of the last build of the component's artifact, as its build state records it,
+// while the file is still exactly what that build wrote. nullopt for a prebuilt module, or one
+// edgectl did not build, or one changed since.
+std::optional<BuildProfile> built_profile(const manifest::Manifest& manifest,
+                                          const manifest::Component& component);
+
 // The post-compile pipeline on module bytes, also used by tests and benchmarks:
-// validate → strip → optimize → validate. Step timings go to `steps`.
+// validate → strip → optimize → validate. Step timings go to `steps`. Without a `level`
+// (the dev profile) there is no optimize step and `optimized` is the stripped module.
 struct PostProcessResult {
   Bytes stripped;
   Bytes optimized;
   std::vector<StepReport> steps;
 };
 Result<PostProcessResult> post_process(std::span<const uint8_t> raw, const std::string& filename,
-                                       wasm::OptLevel level, wasm::KeepNames keep_names);
+                                       std::optional<wasm::OptLevel> level, wasm::KeepNames keep_names);
 
 }  // namespace edgectl::build

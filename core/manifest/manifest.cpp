@@ -45,6 +45,15 @@ constexpr std::array<PlatformName, 2> kPlatforms{{
     {Platform::Fastly, "fastly"},
 }};
 
+struct BuildProfileName {
+  BuildProfile profile;
+  std::string_view name;
+};
+constexpr std::array<BuildProfileName, 2> kBuildProfiles{{
+    {BuildProfile::Dev, "dev"},
+    {BuildProfile::Release, "release"},
+}};
+
 std::string in_quotes(std::string_view s) {
   return "'" + std::string(s) + "'";
 }
@@ -149,6 +158,24 @@ std::optional<Platform> parse_platform(std::string_view name) {
 std::vector<std::string> platform_names() {
   std::vector<std::string> names;
   for (const auto& p : kPlatforms) names.emplace_back(p.name);
+  return names;
+}
+
+std::string_view to_string(BuildProfile profile) {
+  for (const auto& p : kBuildProfiles)
+    if (p.profile == profile) return p.name;
+  return "unknown";
+}
+
+std::optional<BuildProfile> parse_build_profile(std::string_view name) {
+  for (const auto& p : kBuildProfiles)
+    if (p.name == name) return p.profile;
+  return std::nullopt;
+}
+
+std::vector<std::string> build_profile_names() {
+  std::vector<std::string> names;
+  for (const auto& p : kBuildProfiles) names.emplace_back(p.name);
   return names;
 }
 

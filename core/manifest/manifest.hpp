@@ -30,9 +30,18 @@ enum class Language { C, Rust, Go, TinyGo, AssemblyScript, Wat };
 std::string_view to_string(Language lang);
 std::optional<Language> parse_language(std::string_view name);  // "c", "rust", "go", ...
 
+// What a build does after compiling (core/build). `release` optimizes with binaryen and fails
+// over the size budget; `dev` skips the optimizer (seconds on a Go module) and only warns.
+enum class BuildProfile { Dev, Release };
+std::string_view to_string(BuildProfile profile);
+std::optional<BuildProfile> parse_build_profile(std::string_view name);  // "dev", "release"
+std::vector<std::string> build_profile_names();
+
 struct BuildSpec {
   std::optional<Located<Language>> language;    // a preset recipe ...
   std::optional<Located<std::string>> command;  // ... or a shell command (exactly one of the two)
+  // Unset: `edgectl build`'s --profile, else release (`serve --watch`: dev).
+  std::optional<Located<BuildProfile>> profile;
   std::string workdir;                          // relative to the manifest folder; "" = that folder
   std::vector<std::string> watch;               // globs of inputs, relative to workdir
   TextLocation where;

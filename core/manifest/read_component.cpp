@@ -33,7 +33,8 @@ bool before(const TextLocation& a, const TextLocation& b) {
 }
 
 BuildSpec read_build(const Context& cx, const toml::table& table) {
-  TableReader r(cx, table, "in [component.build]", {"language", "command", "workdir", "watch"});
+  TableReader r(cx, table, "in [component.build]",
+                {"language", "command", "workdir", "watch", "profile"});
   BuildSpec build;
   build.where = r.where();
   const std::string languages_note = "languages: " + join(language_names());
@@ -61,6 +62,19 @@ BuildSpec read_build(const Context& cx, const toml::table& table) {
   } else if (!r.has("language") && !r.has("command")) {
     cx.error(build.where, "[component.build] needs 'language' or 'command'",
              {languages_note + "; 'command' runs a shell command instead"});
+  }
+  if (auto profile = r.string("profile")) {
+    if (auto parsed = parse_build_profile(profile->value)) {
+      build.profile = Located<BuildProfile>{*parsed, profile->where};
+    } else {
+      std::vector<std::string> notes;
+      if (auto m = did_you_mean(profile->value, build_profile_names()); !m.empty())
+        notes.push_back(m);
+      notes.push_back("build profiles: dev (no binaryen optimization, a size budget only warns) "
+                      "or release (the default)");
+      cx.error(profile->where, "unknown build profile " + in_quotes(profile->value),
+               std::move(notes));
+    }
   }
   if (auto workdir = r.string("workdir")) build.workdir = std::move(workdir->value);
   if (auto watch = r.strings("watch"))

@@ -169,6 +169,80 @@ TEST_CASE("build: size budget failure reports the excess in bytes") {
   CHECK(where.line == 7);  // the max_size line of the manifest
 }
 
+TEST_CASE("build: profiles - dev skips optimize and warns over budget, switching profile rebuilds") {
+  Project p;
+  p.write("edgectl.toml", c_manifest("max_size = \"100B\"\n"));
+  p.write("src/main.c", kHelloC);
+  build::BuildOptions dev;
+  dev.profile = build::BuildProfile::Dev;
+  auto d = p.build(dev);
+  REQUIRE_MESSAGE(d.ok(), (d.ok() ? "" : d.error().message()));
+  const auto& dc = d->components[0];
+  CHECK(dc.profile == build::BuildProfile::Dev);
+  CHECK(step(dc, "strip"));
+  CHECK_FALSE(step(dc, "optimize"));
+  CHECK(dc.optimized_size == dc.stripped_size);
+  // Over budget in dev: a warning naming the budget and the size, not a failure.
+  CHECK(d->ok());
+  REQUIRE(dc.warnings.size() == 1);
+  CHECK(dc.warnings[0].severity == Severity::Warning);
+  const std::string& message = dc.warnings[0].message;
+  CHECK_MESSAGE(message.find("max_size budget of 100 bytes") != std::string::npos, message);
+  CHECK_MESSAGE(message.find(std::to_string(dc.optimized_size) + " bytes") != std::string::npos, message);
+  CHECK(std::get<TextLocation>(dc.warnings[0].location).line == 7);
+  CHECK(build::built_profile(p.manifest(), p.manifest().components[0]) == build::BuildProfile::Dev);
+
+  auto again = p.build(dev);
+  REQUIRE(again.ok());
+  CHECK(again->components[0].up_to_date);
+
+  // Release from the same sources: the compile is reused, the rest redone, and over budget fails.
+  auto r = p.build();
+  REQUIRE(r.ok());
+  const auto& rc = r->components[0];
+  CHECK(rc.profile == build::BuildProfile::Release);
+  CHECK_FALSE(rc.up_to_date);
+  CHECK_FALSE(rc.compiled);
+  CHECK(step(rc, "optimize"));
+  CHECK_FALSE(r->ok());
+  REQUIRE(rc.failures.size() == 1);
+  CHECK(rc.failures[0].check == "budget");
+  CHECK(build::built_profile(p.manifest(), p.manifest().components[0]) == build::BuildProfile::Release);
+
+  auto back = p.build(dev);
+  REQUIRE(back.ok());
+  CHECK_FALSE(back->components[0].up_to_date);
+  CHECK(p.artifact().size() == back->components[0].optimized_size);
+
+  // A file changed after its build has no recorded profile.
+  REQUIRE(write_file_atomic(p.dir.path() / "hello.wasm", std::string_view("changed")).ok());
+  CHECK_FALSE(build::built_profile(p.manifest(), p.manifest().components[0]));
+}
+
+TEST_CASE("build: profiles - the option overrides [component.build] profile, which overrides the default") {
+  Project p;
+  p.write("edgectl.toml", c_manifest());
+  p.write("src/main.c", kHelloC);
+  auto m = p.manifest();
+  build::BuildOptions o;
+  CHECK(build::profile_for(m.components[0], o) == build::BuildProfile::Release);
+  o.default_profile = build::BuildProfile::Dev;  // serve --watch
+  CHECK(build::profile_for(m.components[0], o) == build::BuildProfile::Dev);
+
+  std::string text = c_manifest();
+  const std::string language = "language = \"c\"";
+  text.replace(text.find(language), language.size(), language + "\nprofile = \"release\"");
+  p.write("edgectl.toml", text);
+  m = p.manifest();
+  CHECK(build::profile_for(m.components[0], o) == build::BuildProfile::Release);
+  o.profile = build::BuildProfile::Dev;  // build --profile dev
+  CHECK(build::profile_for(m.components[0], o) == build::BuildProfile::Dev);
+  auto r = build::build_app(m, o);
+  REQUIRE(r.ok());
+  CHECK(r->components[0].profile == build::BuildProfile::Dev);
+  CHECK_FALSE(step(r->components[0], "optimize"));
+}
+
 TEST_CASE("build: import policy names each offending import - the edgectl host API is checked by signature") {
   Project p;
   p.write("edgectl.toml", R"([app]

@@ -597,6 +597,47 @@ build = { language = "golang" }
   CHECK(ds[0].notes.at(0) == "did you mean 'tinygo'?");
 }
 
+TEST_CASE("manifest: build profile") {
+  const Manifest unset = parse_ok(kHead + "build = { language = \"c\" }\n");
+  CHECK_FALSE(unset.components[0].build->profile);
+  for (auto profile : {BuildProfile::Dev, BuildProfile::Release}) {
+    CHECK(parse_build_profile(to_string(profile)) == profile);
+    const Manifest m = parse_ok(kHead + "[component.build]\nlanguage = \"go\"\nprofile = \"" +
+                                std::string(to_string(profile)) + "\"\n");
+    REQUIRE(m.components[0].build->profile);
+    CHECK(m.components[0].build->profile->value == profile);
+    CHECK(m.components[0].build->profile->where.line == 8);
+    CHECK(m.components[0].build->profile->where.column == 11);
+  }
+  CHECK(build_profile_names() == std::vector<std::string>{"dev", "release"});
+  CHECK_FALSE(parse_build_profile("Dev"));
+  CHECK(errors(kHead + R"([component.build]
+language = "c"
+profile = "Dev"
+[[component]]
+id = "b"
+source = "b.wasm"
+build = { command = "make", profile = "debug" }
+[[component]]
+id = "c"
+source = "c.wasm"
+build = { language = "c", profile = 1 }
+[[component]]
+id = "d"
+source = "d.wasm"
+profile = "dev"
+)") == lines({
+           "edgectl.toml:8:11: unknown build profile 'Dev'",
+           "edgectl.toml:12:39: unknown build profile 'debug'",
+           "edgectl.toml:16:37: 'profile': expected a string, found an integer",
+           "edgectl.toml:20:1: unknown key 'profile' in [[component]]",
+       }));
+  const auto ds = diagnostics(kHead + "build = { language = \"c\", profile = \"relase\" }\n");
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0].notes.at(0) == "did you mean 'release'?");
+  CHECK(ds[0].notes.at(1).find("dev (no binaryen optimization") != std::string::npos);
+}
+
 TEST_CASE("manifest: env names and file mounts") {
   CHECK(errors(kHead + R"(env = { "2X" = "a", "A B" = "b" }
 files = [
