@@ -170,7 +170,11 @@ TEST_CASE("build aot: a failed native compile is a warning on the component, the
   CHECK_MESSAGE(c.warnings[0].message.find("component 'hello': cannot compile hello.wasm to native code: ") == 0,
                 c.warnings[0].message);
   CHECK(fs::exists(p.dir.path() / "hello.wasm"));
+  // Nothing half-built left behind: the cache records the failure (meta.json only), so the
+  // next build or serve says so at once instead of compiling again.
   auto entries = runtime::aot::list_cache();
   REQUIRE(entries.ok());
-  CHECK(entries->empty());  // nothing half-built left behind
+  REQUIRE(entries->size() == 1);
+  CHECK(entries->at(0).failure.find("compiling the generated C failed") == 0);
+  CHECK_FALSE(fs::exists(entries->at(0).path / "module.so"));
 }
