@@ -616,7 +616,11 @@ void Session::on_read(beast::error_code ec) {
     beast::error_code ignored;
     auto remote = stream_.socket().remote_endpoint(ignored);
     auto local = stream_.socket().local_endpoint(ignored);
-    remote_addr_ = remote.address().to_string();
+    // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; guests get the IPv4 address.
+    auto address = remote.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+      address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+    remote_addr_ = address.to_string();
     remote_port_ = remote.port();
     local_addr_ = local.address().to_string();
     local_port_ = local.port();

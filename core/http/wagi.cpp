@@ -23,10 +23,11 @@ constexpr int kRedirectStatus = 302;  // "Location:" without "Status:" (RFC 3875
 // The variables cgi_environment() sets itself; a component variable of the same name is
 // dropped so the guest can trust them.
 constexpr auto kServerVariables = std::to_array<std::string_view>({
-    "REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO",       "PATH_TRANSLATED", "QUERY_STRING",
-    "SERVER_NAME",    "SERVER_PORT", "SERVER_PROTOCOL", "SERVER_SOFTWARE", "GATEWAY_INTERFACE",
-    "REMOTE_ADDR",    "REMOTE_HOST", "REMOTE_USER",     "AUTH_TYPE",       "CONTENT_TYPE",
-    "CONTENT_LENGTH", "X_FULL_URL",  "X_MATCHED_ROUTE", "X_RAW_PATH_INFO", "X_REQUEST_ID",
+    "REQUEST_METHOD",    "SCRIPT_NAME",  "PATH_INFO",      "PATH_TRANSLATED", "QUERY_STRING",
+    "REQUEST_URI",       "SERVER_NAME",  "SERVER_PORT",    "SERVER_PROTOCOL", "SERVER_SOFTWARE",
+    "GATEWAY_INTERFACE", "REMOTE_ADDR",  "REMOTE_HOST",    "REMOTE_PORT",     "REMOTE_USER",
+    "AUTH_TYPE",         "CONTENT_TYPE", "CONTENT_LENGTH", "X_FULL_URL",      "X_MATCHED_ROUTE",
+    "X_RAW_PATH_INFO",   "X_REQUEST_ID",
 });
 
 // Request headers that get no HTTP_ variable: Content-Type and Content-Length have their
@@ -121,6 +122,20 @@ std::string bracket_ipv6(std::string_view host) {
   if (host.find(':') != std::string_view::npos && !host.starts_with('['))
     return "[" + std::string(host) + "]";
   return std::string(host);
+}
+
+// REQUEST_URI is the request-target in origin form (path and query, as sent): what Apache
+// and nginx set and what Go's net/http/cgi parses after HTTP_HOST. An absolute-form target
+// ("http://host/p?q", sent to proxies) loses its scheme and authority; "*" stays as it is.
+std::string origin_form(std::string_view target) {
+  if (target.starts_with('/') || target == "*") return std::string(target);
+  const size_t scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(target);
+  const size_t path_at = target.find_first_of("/?", scheme_end + 3);
+  if (path_at == std::string_view::npos) return "/";
+  std::string out(target.substr(path_at));
+  if (out.starts_with('?')) out.insert(0, "/");
+  return out;
 }
 
 // Cookie values contain commas, so repeated Cookie headers are joined the way RFC 9113
@@ -282,6 +297,7 @@ std::vector<std::pair<std::string, std::string>> cgi_environment(
   add("PATH_INFO", match.path_info);
   add("PATH_TRANSLATED", match.path_info);  // WAGI: always PATH_INFO (no document root)
   add("QUERY_STRING", query);
+  add("REQUEST_URI", origin_form(request.target));
   add("SERVER_NAME", server_name);
   add("SERVER_PORT", server_port);
   add("SERVER_PROTOCOL", request.version);
@@ -289,7 +305,8 @@ std::vector<std::pair<std::string, std::string>> cgi_environment(
   add("GATEWAY_INTERFACE", std::string(kGatewayInterface));
   add("REMOTE_ADDR", request.remote_addr);
   add("REMOTE_HOST", request.remote_addr);  // RFC 3875 §4.1.9: no reverse lookup, the address
-  add("REMOTE_USER", "");                   // the server authenticates no one; WAGI sets both empty
+  add("REMOTE_PORT", std::to_string(request.remote_port));  // not in WAGI; Go's cgi reads it
+  add("REMOTE_USER", "");  // the server authenticates no one; WAGI sets both empty
   add("AUTH_TYPE", "");
   add("CONTENT_TYPE", joined_header(request, "content-type"));
   add("CONTENT_LENGTH", std::to_string(request.body.size()));

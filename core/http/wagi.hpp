@@ -21,8 +21,8 @@ struct Request {
   std::string version = "HTTP/1.1";
   std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
   std::string body;
-  std::string remote_addr;  // "127.0.0.1"
-  uint16_t remote_port = 0;
+  std::string remote_addr;   // the client's address: "127.0.0.1", "::1" (never IPv4-mapped)
+  uint16_t remote_port = 0;  // the client's port; 0 when there is no client (benchmarks)
   // From the Host header without port, else the listen address. An IPv6 literal may be
   // given bare ("::1") or bracketed ("[::1]"); the environment always brackets it.
   std::string server_name;
@@ -37,13 +37,14 @@ struct RouteMatch {
 };
 
 // The CGI/1.1 environment of docs/contract.md, in a stable order: the component's env first,
-// then REQUEST_METHOD, SCRIPT_NAME, PATH_INFO, PATH_TRANSLATED, QUERY_STRING, SERVER_NAME,
-// SERVER_PORT, SERVER_PROTOCOL, SERVER_SOFTWARE, GATEWAY_INTERFACE, REMOTE_ADDR, REMOTE_HOST,
-// REMOTE_USER, AUTH_TYPE, CONTENT_TYPE, CONTENT_LENGTH, one HTTP_<NAME> per request header
-// name, X_FULL_URL, X_MATCHED_ROUTE, X_RAW_PATH_INFO, X_REQUEST_ID. Every name occurs once:
-// a component variable that the server sets itself is dropped (the request's value wins), and
-// an HTTP_<NAME> that the component sets is dropped (a client cannot override configuration).
-// No REMOTE_PORT: WAGI does not set it.
+// then REQUEST_METHOD, SCRIPT_NAME, PATH_INFO, PATH_TRANSLATED, QUERY_STRING, REQUEST_URI,
+// SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL, SERVER_SOFTWARE, GATEWAY_INTERFACE, REMOTE_ADDR,
+// REMOTE_HOST, REMOTE_PORT, REMOTE_USER, AUTH_TYPE, CONTENT_TYPE, CONTENT_LENGTH, one
+// HTTP_<NAME> per request header name, X_FULL_URL, X_MATCHED_ROUTE, X_RAW_PATH_INFO,
+// X_REQUEST_ID. Every name occurs once: a component variable that the server sets itself is
+// dropped (the request's value wins), and an HTTP_<NAME> that the component sets is dropped (a
+// client cannot override configuration). REQUEST_URI and REMOTE_PORT are beyond WAGI (Apache
+// and nginx set them; Go's net/http/cgi builds r.URL and r.RemoteAddr from them).
 std::vector<std::pair<std::string, std::string>> cgi_environment(
     const Request& request, const RouteMatch& match, std::string_view request_id,
     const std::map<std::string, std::string>& component_env);

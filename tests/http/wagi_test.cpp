@@ -53,6 +53,7 @@ TEST_CASE("wagi: the environment of a prefix route, in the documented order") {
       {"PATH_INFO", "/items/x"},
       {"PATH_TRANSLATED", "/items/x"},
       {"QUERY_STRING", "id=3&b=%20"},
+      {"REQUEST_URI", "/api/items%2Fx?id=3&b=%20"},
       {"SERVER_NAME", "example.com"},
       {"SERVER_PORT", "8080"},
       {"SERVER_PROTOCOL", "HTTP/1.1"},
@@ -60,6 +61,7 @@ TEST_CASE("wagi: the environment of a prefix route, in the documented order") {
       {"GATEWAY_INTERFACE", "CGI/1.1"},
       {"REMOTE_ADDR", "127.0.0.1"},
       {"REMOTE_HOST", "127.0.0.1"},
+      {"REMOTE_PORT", "54321"},
       {"REMOTE_USER", ""},
       {"AUTH_TYPE", ""},
       {"CONTENT_TYPE", "application/json"},
@@ -72,8 +74,45 @@ TEST_CASE("wagi: the environment of a prefix route, in the documented order") {
       {"X_REQUEST_ID", "req-7"},
   };
   CHECK(env == expected);
-  // WAGI sets no REMOTE_PORT, and neither do we.
-  CHECK(get(env, "REMOTE_PORT") == "(unset)");
+}
+
+// Go's net/http/cgi builds r.URL from REQUEST_URI (else from SCRIPT_NAME + the decoded
+// PATH_INFO, which loses "%2F") and r.RemoteAddr from REMOTE_ADDR:REMOTE_PORT (":0" without it).
+TEST_CASE("wagi: REQUEST_URI is the target as sent, REMOTE_PORT the client's port") {
+  Request r = sample_request();
+  Env env = cgi_environment(r, sample_match(), "id", {});
+  CHECK(get(env, "REQUEST_URI") == "/api/items%2Fx?id=3&b=%20");
+  CHECK(get(env, "REMOTE_ADDR") == "127.0.0.1");
+  CHECK(get(env, "REMOTE_PORT") == "54321");
+
+  r.target = "/hello";  // no query: no '?'
+  r.remote_addr = "::1";
+  r.remote_port = 1;
+  env = cgi_environment(r, {"/hello", "/hello", "", ""}, "id", {});
+  CHECK(get(env, "REQUEST_URI") == "/hello");
+  CHECK(get(env, "REMOTE_ADDR") == "::1");  // bare: Go's cgi brackets it in RemoteAddr
+  CHECK(get(env, "REMOTE_PORT") == "1");
+
+  r.target = "/?";  // an empty query is kept as sent
+  CHECK(get(cgi_environment(r, sample_match(), "id", {}), "REQUEST_URI") == "/?");
+
+  // An absolute-form target keeps its path and query only, so "http://" + HTTP_HOST +
+  // REQUEST_URI is still a URL; no path at all is "/".
+  for (const auto& [target, uri] : std::vector<std::pair<std::string, std::string>>{
+           {"http://example.org/api/x?q=1", "/api/x?q=1"},
+           {"http://example.org", "/"},
+           {"http://example.org?q", "/?q"},
+           {"*", "*"}}) {
+    r.target = target;
+    CHECK_MESSAGE(get(cgi_environment(r, sample_match(), "id", {}), "REQUEST_URI") == uri, target);
+  }
+
+  // The client cannot be impersonated through the component's env.
+  r.target = "/a";
+  env =
+      cgi_environment(r, sample_match(), "id", {{"REQUEST_URI", "/forged"}, {"REMOTE_PORT", "9"}});
+  CHECK(get(env, "REQUEST_URI") == "/a");
+  CHECK(get(env, "REMOTE_PORT") == "1");
 }
 
 TEST_CASE("wagi: exact and root routes set SCRIPT_NAME and PATH_INFO as matched") {

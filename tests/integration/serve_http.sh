@@ -25,6 +25,10 @@ int main(void) {
   if (!strcmp(p, "/trap")) __builtin_trap();
   if (!strcmp(p, "/loop")) { for (volatile int i = 0;; ++i) {} }
   if (!strcmp(p, "/exit3")) return 3;
+  if (!strcmp(p, "/peer")) {
+    printf("Content-Type: text/plain\n\nuri=%s addr=%s port=%s", env("REQUEST_URI"), env("REMOTE_ADDR"), env("REMOTE_PORT"));
+    return 0;
+  }
   if (!strcmp(p, "/bad")) { printf("no header block here"); return 0; }
   /* Well inside the 1 s time limit: the shutdown test needs it in flight, not timed out. */
   if (!strcmp(p, "/slow")) { usleep(600 * 1000); printf("Content-Type: text/plain\n\nslow done\n"); return 0; }
@@ -69,6 +73,11 @@ expect_eq "method=POST script=/api path=/items query=id=3 x=hello route=/api/...
 out=$(curl -sS "$base/exact")
 expect_in "script=/exact path= " "$out"
 expect_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$base/nowhere")" "unrouted path"
+# REQUEST_URI is the target as sent; REMOTE_ADDR and REMOTE_PORT are the client's (curl's).
+out=$(curl -sS -w ' local=%{local_port}' "$base/api/peer?q=1&r=a%20b")
+[[ $out =~ ^uri=/api/peer\?q=1\&r=a%20b\ addr=127\.0\.0\.1\ port=([0-9]+)\ local=([0-9]+)$ ]] ||
+  fail "REQUEST_URI/REMOTE_*: $out"
+expect_eq "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}" "REMOTE_PORT is the client's port"
 # Status and headers from the guest; Location alone is a redirect.
 headers=$(curl -sS -D - -o "$work/body.txt" "$base/api/status")
 expect_in "HTTP/1.1 201 Created" "$headers"
@@ -154,4 +163,22 @@ status=0
 wait "$server_pid" || status=$?
 server_pid=
 expect_eq 0 "$status" "exit status after SIGTERM"
+
+# A dual-stack listener ([::]) sees an IPv4 client as ::ffff:127.0.0.1; the guest gets
+# REMOTE_ADDR=127.0.0.1. Skipped where IPv6 is off.
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::", 0))' 2>/dev/null; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  base="http://127.0.0.1:$port"
+  "$EDGECTL" serve --listen "[::]:$port" --engine interp >"$work/log6.txt" 2>"$work/err6.txt" &
+  server_pid=$!
+  for _ in $(seq 200); do
+    curl -fsS "$base/_edgectl/health" >/dev/null 2>&1 && break
+    kill -0 "$server_pid" 2>/dev/null || fail "serve on [::] exited: $(cat "$work/err6.txt")"
+    sleep 0.05
+  done
+  expect_in "addr=127.0.0.1 port=" "$(curl -sS "$base/api/peer")"
+  kill "$server_pid"
+  wait "$server_pid" || true
+  server_pid=
+fi
 echo "serve_http: ok"
