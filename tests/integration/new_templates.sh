@@ -22,7 +22,7 @@ expect_exit() {
   [[ $got -eq $want ]] || { cat "$work/out" "$work/err" >&2; fail "edgectl $* exited $got, expected $want"; }
 }
 
-templates=(http-assemblyscript http-c http-go http-rust http-tinygo http-wat kv-stock-go ws-chat-c ws-echo-c)
+templates=(http-assemblyscript http-c http-go http-go-cgi http-rust http-tinygo http-wat kv-stock-go ws-chat-c ws-echo-c)
 
 # --- new --list: a table with every template and its language
 expect_exit 0 new --list

@@ -14,6 +14,8 @@ skip() { echo "SKIP: $TEMPLATE: $*"; exit 77; }
 case $TEMPLATE in
   http-tinygo) command -v tinygo >/dev/null || skip "tinygo is not installed (not packaged for Debian)";;
   http-go | kv-stock-go) command -v go >/dev/null || skip "Go >= 1.21 is not installed (golang-1.23-go from bookworm-backports)";;
+  http-go-cgi) [[ $(go version 2>/dev/null) =~ go1\.(2[2-9]|[3-9][0-9]) ]] ||
+    skip "Go >= 1.22 is not installed (golang-1.23-go from bookworm-backports)";;
   http-assemblyscript) command -v asc >/dev/null || skip "asc is not installed (npm install assemblyscript)";;
   http-rust)
     sysroot=$(rustc --print sysroot 2>/dev/null || true)
