@@ -78,10 +78,10 @@ compiled_in() {
   grep "$2" "$1" | head -1 | python3 -c '
 import re, sys
 m = re.search(r"compiled in ([0-9.]+) (ms|s|min)", sys.stdin.read())
-print(f"{float(m.group(1)) * {\"ms\": 0.001, \"s\": 1, \"min\": 60}[m.group(2)]:.1f}" if m else "?")'
+print("%.1f" % (float(m.group(1)) * {"ms": 0.001, "s": 1, "min": 60}[m.group(2)]) if m else "?")'
 }
-aot_seconds() { python3 -c 'import json,sys; c=json.load(sys.stdin)["components"][0]; print(f"{c[\"aot\"][\"seconds\"]:.1f}" if c["aot"] else "failed")'; }
-compile_seconds() { python3 -c 'import json,sys; s=[x for x in json.load(sys.stdin)["components"][0]["steps"] if x["name"]=="compile"][0]; print(f"{s[\"time_ms\"]/1000:.1f}")'; }
+aot_seconds() { python3 -c 'import json,sys; c=json.load(sys.stdin)["components"][0]; print("%.1f" % c["aot"]["seconds"] if c["aot"] else "failed")'; }
+compile_seconds() { python3 -c 'import json,sys; s=[x for x in json.load(sys.stdin)["components"][0]["steps"] if x["name"]=="compile"][0]; print("%.1f" % (s["time_ms"]/1000))'; }
 edit_greeting() { sed -i "s/fmt.Println(\"Hello[^\"]*\")/fmt.Println(\"Hello $2\")/" "$1/main.go"; }
 median() { python3 -c 'import statistics,sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.1f}")' "$@"; }
 

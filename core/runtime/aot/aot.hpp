@@ -20,7 +20,7 @@ namespace edgectl::runtime::aot {
 
 // Bumped whenever the glue, the wasm-rt.h wrapper or rt.cpp change what a library expects:
 // it is part of every cache key, so old entries are never loaded by a newer edgectl.
-inline constexpr uint32_t kAbiVersion = 4;
+inline constexpr uint32_t kAbiVersion = 5;
 
 // How hard the C compiler works. Optimized is what a module runs on for good; Quick (-O0,
 // with clang when there is one: 2-4x faster to compile than gcc -O0) is a first native tier
