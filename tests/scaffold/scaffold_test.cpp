@@ -13,9 +13,10 @@ using scaffold::Overwrite;
 
 namespace {
 
-const std::vector<std::string> kTemplates{"http-assemblyscript", "http-c",      "http-go",
-                                          "http-rust",           "http-tinygo", "http-wat",
-                                          "kv-stock-go",         "ws-chat-c",   "ws-echo-c"};
+const std::vector<std::string> kTemplates{"http-assemblyscript", "http-c",    "http-go",
+                                          "http-go-cgi",         "http-rust", "http-tinygo",
+                                          "http-wat",            "kv-stock-go", "ws-chat-c",
+                                          "ws-echo-c"};
 
 std::string read_text(const fs::path& p) {
   auto r = read_text_file(p);
