@@ -41,6 +41,8 @@ def client():
             conn.request("GET", "/x")
             r = conn.getresponse()
             key = f"{r.status} {r.read().decode()}"
+            if not os.path.exists("load.started"):
+                open("load.started", "w").close()
         except Exception as e:
             key = f"error {type(e).__name__}"
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -52,21 +54,24 @@ for t in threads: t.join()
 for k, v in sorted(counts.items()): print(f"{v} {k}")
 PY
 load_pid=$!
-wait_for() {  # wait_for BODY: until the server answers BODY (at most 5 s)
-  for _ in $(seq 100); do
+wait_for() {  # wait_for BODY: until the server answers BODY (at most 20 s: ctest runs the Go native compiles beside it)
+  for _ in $(seq 400); do
     [ "$(curl -sS "http://127.0.0.1:$port/x")" = "$1" ] && return 0
     sleep 0.05
   done
   fail "the server did not switch to $1"
 }
-sleep 0.5
+# v1 must be seen under load before v2 arrives (a busy machine starts python slowly).
+for _ in $(seq 400); do [ -e load.started ] && break; sleep 0.05; done
+[ -e load.started ] || fail "the load did not start"
+sleep 0.3
 deliver v2.wasm
 wait_for v2
 sleep 0.3
 # A broken module: the old one keeps serving, and the log says why.
 printf 'not wasm' > bad.wasm
 deliver bad.wasm
-for _ in $(seq 100); do grep -q 'reload failed' err.txt && break; sleep 0.05; done
+for _ in $(seq 400); do grep -q 'reload failed' err.txt && break; sleep 0.05; done
 grep -q 'reload failed' err.txt || fail "no 'reload failed' for a broken module"
 [ "$(curl -sS "http://127.0.0.1:$port/x")" = "v2" ] || fail "a broken module replaced the serving one"
 # SIGHUP reloads too (here: the fixed module, delivered while the watcher sees it as well).
