@@ -50,13 +50,16 @@ if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then server_cpu=(tasks
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
 
-# start_server LOG ARGS...: edgectl serve on a fresh port, up within 10 s.
+# start_server LOG ARGS...: edgectl serve on a fresh port, up within 10 s. Only the load
+# runs pin the server to CPU 0 (PIN=1): a pinned server's compiler gets one core.
 start_server() {
   local log=$1
   shift
   port=$(free_port)
   base="http://127.0.0.1:$port"
-  "${server_cpu[@]}" "$EDGECTL" serve --listen "127.0.0.1:$port" "$@" >/dev/null 2>"$log" &
+  local pin=()
+  [ "${PIN:-0}" = 1 ] && pin=("${server_cpu[@]}")
+  "${pin[@]}" "$EDGECTL" serve --listen "127.0.0.1:$port" "$@" >/dev/null 2>"$log" &
   server_pid=$!
   for _ in $(seq 200); do
     curl -fsS "$base/_edgectl/health" >/dev/null 2>&1 && return 0
@@ -154,7 +157,7 @@ cd "$work/chello"
 "$EDGECTL" build --aot --json >/dev/null
 load() {  # DIR ENGINE → "req/s p99"
   cd "$work/$1"
-  start_server "$work/load.log" --engine "$2"
+  PIN=1 start_server "$work/load.log" --engine "$2"
   curl -fsS "$base/hello" >/dev/null
   "${load_cpu[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$base/hello" >"$work/wrk.txt"
   stop_server
