@@ -290,8 +290,7 @@ void TieredEngine::work() {
       // Never silent: a warning with the toolchain's own words, and native_failure() for the
       // server's metrics (edgectl_aot_compile_failures_total).
       Error why = std::move(native).error();
-      std::string text = why.message();
-      for (const auto& n : why.primary().notes) text += "\n  " + n;
+      std::string text = why.message_with_notes();
       module->set_failure(why.message());
       const bool quick_runs = module->engine() == "aot";
       text += quick_runs ? "\n  '" + shown + "' stays on quick native code (-O0)"

@@ -74,6 +74,12 @@ class Error {
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
   const Diagnostic& primary() const { return diagnostics_.front(); }
   const std::string& message() const { return diagnostics_.front().message; }
+  // The message and, below it, each note of the primary diagnostic indented: one log entry.
+  std::string message_with_notes() const {
+    std::string text = message();
+    for (const auto& n : primary().notes) text += "\n  " + n;
+    return text;
+  }
 
  private:
   std::vector<Diagnostic> diagnostics_;  // never empty

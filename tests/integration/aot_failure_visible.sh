@@ -26,8 +26,6 @@ cat >simd.wat <<'WAT'
 WAT
 wat2wasm simd.wat -o simd.wasm
 
-metric() { curl -fsS "$base/_edgectl/metrics" | grep -E "^$1" || true; }
-
 start_server simd.wasm
 [ "$(curl -fsS "$base/")" = "simd" ] || fail "the module did not answer on the interpreter"
 # The background compile fails within seconds (wasm2c aborts at once); bounded wait.
@@ -42,7 +40,7 @@ grep -q "stays on the interpreter" "$work/err.txt" || fail "the warning does not
   fail "metric: $(metric edgectl_aot_compile_failures_total)"
 [ "$(curl -fsS "$base/")" = "simd" ] || fail "no answer after the failed compile"
 metric 'edgectl_component_engine' | grep -q 'engine="interp"' || fail "engine metric: $(metric edgectl_component_engine)"
-kill "$server_pid"; wait "$server_pid" || true; server_pid=
+stop_server
 
 # Recorded: the cache lists it, with why.
 "$EDGECTL" cache list >list.txt
@@ -63,7 +61,7 @@ done
 grep -q "recorded in the aot cache" "$work/err.txt" || fail "the second start did not use the recorded failure: $(cat "$work/err.txt")"
 [ "$(metric 'edgectl_aot_compile_failures_total\{component="main"\}')" = 'edgectl_aot_compile_failures_total{component="main"} 1' ] ||
   fail "metric after restart: $(metric edgectl_aot_compile_failures_total)"
-kill "$server_pid"; wait "$server_pid" || true; server_pid=
+stop_server
 
 # run --engine aot: a warning, and the module still runs.
 "$EDGECTL" run --engine aot simd.wasm >run.txt 2>run_err.txt || fail "run failed: $(cat run_err.txt)"

@@ -18,15 +18,12 @@ serve_prologue python3 curl wasm2c cc
 command -v go >/dev/null || { echo "skip: Go >= 1.21 is not installed (golang-1.23-go from bookworm-backports)"; exit 77; }
 top=$work
 
-metric() { curl -fsS "$base/_edgectl/metrics" | grep -E "^$1" || true; }
-stop_server() { kill "$server_pid"; wait "$server_pid" || true; server_pid=; }
-
 for template in http-go kv-stock-go; do
   mkdir "$top/$template" && cd "$top/$template"
   "$EDGECTL" new "$template" app >/dev/null
   cd app
   "$EDGECTL" build --aot >build.txt 2>&1 || fail "$template: build --aot: $(cat build.txt)"
-  grep -q "compiled to native code in" build.txt || fail "$template: not compiled natively: $(cat build.txt)"
+  grep -qE "^  aot +(compiled to native code in|cache hit)" build.txt || fail "$template: not compiled natively: $(cat build.txt)"
   if grep -qi "warning" build.txt; then fail "$template: build --aot warned: $(cat build.txt)"; fi
   start_server --engine aot
   case $template in

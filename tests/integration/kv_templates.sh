@@ -55,13 +55,6 @@ build_and_serve() {
   start_server "${@:2}"
   ran+=("$1")
 }
-
-stop_server() {
-  kill "$server_pid"
-  wait "$server_pid" || true
-  server_pid=
-}
-
 # --- kv-stock-go: the stock test. 100 instances at once, one per client thread: beyond
 # --max-concurrent (64 by default) the server answers 503 without running the order.
 if build_and_serve kv-stock-go --max-concurrent 100; then

@@ -128,8 +128,9 @@ Result<std::shared_ptr<const Module>> AotEngine::load(std::span<const uint8_t> b
       for (const auto& d : compiled.error().diagnostics())
         for (const auto& n : d.notes) why.note(n);
       if (options.native_only) return why;
-      std::string text = why.message() + "; running on the interpreter";
-      for (const auto& n : why.primary().notes) text += "\n  " + n;
+      Error shown(why.message() + "; running on the interpreter");
+      for (const auto& n : why.primary().notes) shown.note(n);
+      const std::string text = shown.message_with_notes();
       if (options.on_warning) options.on_warning(text);
       else if (options.on_notice) options.on_notice(text);
       return interp_for_fallback()->load(bytes, options);

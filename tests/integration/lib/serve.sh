@@ -2,6 +2,8 @@
 # a server on a free 127.0.0.1 port that is stopped (by PID) on exit, and helpers.
 #   serve_prologue TOOL...      skip (77) without a tool; cd into a scratch folder
 #   start_server ARGS...        edgectl serve --listen 127.0.0.1:$port ARGS, logs in log.txt/err.txt
+#   stop_server                 stop the server started last (by PID) and wait for it
+#   metric REGEX                the /_edgectl/metrics lines starting with REGEX
 #   fail MESSAGE                print, show the server's stderr tail, exit 1
 : "${EDGECTL:?set EDGECTL to the edgectl binary}"
 export NO_COLOR=1
@@ -32,3 +34,9 @@ start_server() {
   done
   fail "edgectl serve did not come up"
 }
+stop_server() {
+  kill "$server_pid"
+  wait "$server_pid" || true
+  server_pid=
+}
+metric() { curl -fsS "$base/_edgectl/metrics" | grep -E "^$1" || true; }
